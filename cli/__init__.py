@@ -1,0 +1,1 @@
+"""The operator CLI, ``ca-revoke``: demo, emulator, run and bench."""

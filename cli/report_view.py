@@ -1,0 +1,76 @@
+"""Rendering of a report for a person (rich) or a machine (--json)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from cli.workflow import ExecutionResult, error_message
+
+
+def report_document(result: ExecutionResult) -> dict[str, Any]:
+    """What --json prints: the report, or for a run without one, the execution's status and error."""
+    if result.report is not None:
+        return result.report
+    return {
+        "executionArn": result.execution_arn,
+        "status": result.status,
+        "error": result.error,
+        "cause": error_message(result.cause),
+        **result.extra,
+    }
+
+
+def print_json(result: ExecutionResult, console: Console) -> None:
+    console.print_json(json.dumps(report_document(result), sort_keys=True), highlight=False)
+
+
+def print_report(result: ExecutionResult, console: Console) -> None:
+    """A summary table of the report, its skipped/failed certificates, and the verdict."""
+    report = result.report
+    if report is None:
+        console.print(f"[bold red]{result.status}[/]: {result.error}: {error_message(result.cause)}")
+        console.print(f"execution: {result.execution_arn}")
+        return
+    verification = report.get("verification", {})
+    verified = bool(verification.get("verified")) and result.status == "SUCCEEDED"
+    table = Table(title="IoT CA revocation report", show_header=False, title_justify="left")
+    table.add_column("field", style="bold")
+    table.add_column("value", overflow="fold")
+    counts = report.get("certificates", {})
+    ca = report.get("ca", {})
+    table.add_row("execution", report.get("executionArn", ""))
+    table.add_row("status", result.status)
+    table.add_row("CA certificate", report.get("caCertificateId", ""))
+    table.add_row("mode", "dry run (nothing changed)" if report.get("dryRun") else "enforce")
+    table.add_row("target status", str(report.get("targetStatus", "")))
+    table.add_row(
+        "CA status",
+        f"{ca.get('statusBefore')} -> {ca.get('statusAfter')} "
+        f"(auto-registration {ca.get('autoRegistrationStatusAfter')})",
+    )
+    table.add_row(
+        "certificates",
+        f"{counts.get('total', 0)} total: {counts.get('revoked', 0)} changed now, "
+        f"{counts.get('alreadyRevoked', 0)} already at target, {counts.get('skipped', 0)} skipped, "
+        f"{counts.get('failed', 0)} failed",
+    )
+    table.add_row("remaining (not at target)", json.dumps(verification.get("remaining", {})))
+    table.add_row("report", str(report.get("reportLocation", "")))
+    console.print(table)
+    for title, key in (("Skipped", "skippedCertificates"), ("Failed", "failedCertificates")):
+        entries = report.get(key) or []
+        if entries:
+            listing = Table(title=f"{title} certificates ({len(entries)} shown)", title_justify="left")
+            for column in ("certificateId", "status", "reason"):
+                listing.add_column(column, overflow="fold")
+            for entry in entries[:20]:
+                listing.add_row(entry["certificateId"], entry.get("status", ""), entry.get("reason", ""))
+            console.print(listing)
+    if verified:
+        console.print("[bold green]VERIFIED[/]: the end state was read back from AWS IoT.")
+    else:
+        console.print(f"[bold red]NOT VERIFIED[/] ({result.status} {result.error})")

@@ -1,0 +1,85 @@
+"""``ca-revoke run``: start a revocation in AWS (or at an endpoint) and follow it."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+from rich.console import Console
+
+from cli import exit_codes
+from cli.progress_view import execution_progress
+from cli.report_view import print_json, print_report
+from cli.requests import UsageError, input_from_file, input_from_flags
+from cli.workflow import find_state_machine, result_of, start_execution, wait_for
+
+
+def _session(args: argparse.Namespace) -> boto3.session.Session:
+    region = args.region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+    if args.endpoint_url:
+        session = boto3.session.Session(region_name=region or "us-east-1")
+        if session.get_credentials() is None:
+            # The emulator accepts any credentials; real endpoints never get these.
+            session = boto3.session.Session(
+                region_name=region or "us-east-1",
+                aws_access_key_id="testing",
+                aws_secret_access_key="testing",  # noqa: S106 - moto's documented fake credentials
+            )
+        return session
+    return boto3.session.Session(region_name=region)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Start an execution of the revocation state machine; with --wait, follow it and print the report.
+
+    Input: --ca-certificate-id (validated here exactly as NormalizeInput does) or --input-file (sent as
+    it is).
+    Output: the executionArn (no --wait) or the report (table, or JSON with --json) on stdout.
+    Exit codes: 0 verified (or started, without --wait), 1 failed, 2 bad input, 3 not verified,
+    4 CA not found, 5 another execution is already on this CA.
+    Source: AWS Step Functions API reference, StartExecution and DescribeExecution.
+    """
+    err = Console(stderr=True)
+    out = Console(highlight=False, soft_wrap=True)
+    try:
+        if args.input_file:
+            document = input_from_file(args.input_file)
+        else:
+            document = input_from_flags(
+                ca_certificate_id=args.ca_certificate_id,
+                dry_run=args.dry_run,
+                target_status=args.target_status,
+                reason=args.reason,
+                incident_id=args.incident_id,
+            )
+    except UsageError as error:
+        err.print(f"ca-revoke run: {error}", markup=False, highlight=False)
+        return exit_codes.BAD_INPUT
+    try:
+        session = _session(args)
+        config = Config(retries={"mode": "standard", "max_attempts": 8})
+        sfn = session.client("stepfunctions", endpoint_url=args.endpoint_url, config=config)
+        s3 = session.client("s3", endpoint_url=args.endpoint_url, config=config)
+        state_machine_arn = args.state_machine_arn or find_state_machine(sfn)
+        execution_arn = start_execution(sfn, state_machine_arn, document)
+        if not args.wait:
+            if args.json:
+                out.print(json.dumps({"executionArn": execution_arn, "status": "RUNNING"}))
+            else:
+                out.print(execution_arn)
+            return exit_codes.STARTED
+        with execution_progress(err) as on_progress:
+            description = wait_for(sfn, execution_arn, on_progress=on_progress, poll_seconds=1.0)
+        result = result_of(sfn, s3, description)
+    except (BotoCoreError, ClientError, LookupError) as error:
+        err.print(f"ca-revoke run: {error}", markup=False, highlight=False)
+        return exit_codes.FAILED
+    if args.json:
+        print_json(result, out)
+    else:
+        print_report(result, out)
+    return result.exit_code

@@ -1,0 +1,140 @@
+"""Deploys the workflow into the emulator: the same ASL and handlers as the CDK stack.
+
+The functions, environment and substitutions follow docs/data-contract.md; the settings come from the
+cdk.json context (one source of truth with the CDK app).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+ASL_PATH = REPO_ROOT / "statemachine" / "revoke_ca.asl.json"
+CDK_JSON = REPO_ROOT / "cdk.json"
+STATE_MACHINE_NAME = "iot-ca-revocation"
+PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9]+)\}")
+
+# (logical name, handler, timeout seconds, memory MB): the table of docs/data-contract.md.
+FUNCTIONS = (
+    ("NormalizeInput", "normalize_input.handler.handler", 30, 256),
+    ("DeactivateCa", "deactivate_ca.handler.handler", 60, 256),
+    ("ListCertificatePages", "list_certificate_pages.handler.handler", 900, 512),
+    ("RevokeCertificates", "revoke_certificates.handler.handler", 900, 512),
+    ("VerifyRevocation", "verify_revocation.handler.handler", 900, 1024),
+)
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """What the emulator deployed: the ARNs and names the CLI and tests need."""
+
+    state_machine_arn: str
+    report_bucket: str
+    notification_topic_arn: str
+    notification_queue_url: str
+    function_arns: Mapping[str, str]
+
+
+def cdk_context() -> dict[str, Any]:
+    """The "context" object of cdk.json."""
+    return dict(json.loads(CDK_JSON.read_text())["context"])
+
+
+def task_environment(report_bucket: str, overrides: Mapping[str, Any] | None = None) -> dict[str, str]:
+    """The environment of every function, from cdk.json context with ``overrides`` (context keys)."""
+    context = {**cdk_context(), **(overrides or {})}
+    return {
+        "REPORT_BUCKET": report_bucket,
+        "UPDATE_CERTIFICATE_TPS": str(context["updateCertificateTps"]),
+        "LIST_CERTIFICATES_BY_CA_TPS": str(context["listCertificatesByCaTps"]),
+        "REVOKE_MAX_CONCURRENCY": str(context["revokeMaxConcurrency"]),
+        "DEFAULT_TARGET_STATUS": str(context["defaultTargetStatus"]),
+        "AUTOMATIC_RESPONSE_MODE": str(context["automaticResponseMode"]),
+        "LIST_TIME_BUDGET_SECONDS": str(context["listTimeBudgetSeconds"]),
+        "POWERTOOLS_SERVICE_NAME": "ca-revocation",
+        "POWERTOOLS_METRICS_NAMESPACE": "IotCaRevocation",
+    }
+
+
+def render_definition(substitutions: Mapping[str, str]) -> str:
+    """The ASL with every ${Placeholder} replaced, as CDK's definition_substitutions does.
+
+    Raises KeyError naming a placeholder without a substitution.
+    """
+    text = ASL_PATH.read_text()
+    return PLACEHOLDER.sub(lambda match: substitutions[match.group(1)], text)
+
+
+def _placeholder_zip() -> bytes:
+    # moto stores a code package; the code itself runs in-process from lambdas/.
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(
+            "README.txt", "Handlers run in-process from lambdas/ (emulator/lambda_runtime.py).\n"
+        )
+    return buffer.getvalue()
+
+
+def deploy_workflow(client: Any, environment: Mapping[str, str], *, account_id: str) -> Deployment:
+    """Create the report bucket, the topic (with an SQS queue subscribed, to read notifications), the
+    role, the five functions and the state machine. ``client(service)`` returns a boto3 client.
+    """
+    bucket = environment["REPORT_BUCKET"]
+    client("s3").create_bucket(Bucket=bucket)
+    sns, sqs = client("sns"), client("sqs")
+    topic_arn = sns.create_topic(Name="iot-ca-revocation-notifications")["TopicArn"]
+    queue_url = sqs.create_queue(QueueName="iot-ca-revocation-notifications")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=queue_arn)
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": ["lambda.amazonaws.com", "states.amazonaws.com"]},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
+    role_arn = client("iam").create_role(
+        RoleName="iot-ca-revocation", AssumeRolePolicyDocument=json.dumps(trust)
+    )["Role"]["Arn"]
+    code = _placeholder_zip()
+    lam = client("lambda")
+    arns: dict[str, str] = {}
+    for name, handler, timeout, memory in FUNCTIONS:
+        arns[name] = lam.create_function(
+            FunctionName=f"iot-ca-revocation-{name}",
+            Runtime="python3.13",
+            Role=role_arn,
+            Handler=handler,
+            Code={"ZipFile": code},
+            Timeout=timeout,
+            MemorySize=memory,
+            Environment={"Variables": dict(environment)},
+        )["FunctionArn"]
+    substitutions = {f"{name}FunctionArn": arn for name, arn in arns.items()}
+    substitutions["ReportBucketName"] = bucket
+    substitutions["NotificationTopicArn"] = topic_arn
+    state_machine_arn = client("stepfunctions").create_state_machine(
+        name=STATE_MACHINE_NAME,
+        definition=render_definition(substitutions),
+        roleArn=role_arn,
+        type="STANDARD",
+    )["stateMachineArn"]
+    return Deployment(
+        state_machine_arn=state_machine_arn,
+        report_bucket=bucket,
+        notification_topic_arn=topic_arn,
+        notification_queue_url=queue_url,
+        function_arns=arns,
+    )

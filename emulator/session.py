@@ -1,0 +1,216 @@
+"""An emulator session: moto started (in-process or as a loopback server), the IoT layer and the in-process
+Lambda runtime installed, and the workflow deployed.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import sys
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+from emulator.deploy import Deployment, deploy_workflow, task_environment
+from emulator.lambda_runtime import InProcessLambdaRuntime, InvocationFaults, install_lambda_runtime
+
+ACCOUNT_ID = "123456789012"  # moto's default account
+REGION = "us-east-1"
+REPORT_BUCKET = f"iot-ca-revocation-reports-{ACCOUNT_ID}"
+# Variables a session sets for its own duration: fake credentials, so nothing can reach a real account.
+SESSION_ENVIRONMENT = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": REGION,
+    "AWS_REGION": REGION,
+    "POWERTOOLS_TRACE_DISABLED": "true",
+    "POWERTOOLS_METRICS_DISABLED": "true",
+    "POWERTOOLS_DEV": "false",
+}
+
+
+@dataclass
+class EmulatorOptions:
+    """How to run the emulator.
+
+    iot_quotas: per-API quota in transactions per second, e.g. {"UpdateCertificate": 10}; None = no limit.
+    fault_rate: fraction of IoT calls answered with ServiceUnavailableException/InternalFailureException.
+    lambda_crash_rate: fraction of task invocations that crash part-way.
+    context: cdk.json context overrides, e.g. {"updateCertificateTps": 100}.
+    """
+
+    iot_quotas: Mapping[str, float | None] | None = None
+    fault_rate: float = 0.0
+    lambda_crash_rate: float = 0.0
+    seed: int = 0
+    context: Mapping[str, Any] = field(default_factory=dict)
+
+
+def _cache_step_functions_clients() -> None:
+    """moto's ASL interpreter builds a new boto3 client for every task (tens of ms each); cache them.
+
+    ``boto_client_for`` is imported by name into each integration module, so every binding is replaced.
+    """
+    import moto.stepfunctions.parser.asl.utils.boto_client as boto_client_module
+
+    if getattr(boto_client_module, "_emulator_cached", False):
+        return
+    original = boto_client_module.boto_client_for
+    cache: dict[tuple[str, str, str | None], Any] = {}
+    lock = threading.Lock()
+
+    def cached_boto_client_for(region: str, service: str, state_credentials: Any = None) -> Any:
+        key = (region, service, os.environ.get("AWS_ENDPOINT_URL"))
+        with lock:
+            client = cache.get(key)
+            if client is None:
+                client = original(region=region, service=service, state_credentials=state_credentials)
+                cache[key] = client
+        return client
+
+    import moto.stepfunctions.models  # noqa: F401 - loads the parser's integration modules
+
+    for module in list(sys.modules.values()):
+        name = getattr(module, "__name__", "")
+        if name.startswith("moto.stepfunctions.parser") and hasattr(module, "boto_client_for"):
+            module.boto_client_for = cached_boto_client_for
+    boto_client_module._emulator_cached = True  # type: ignore[attr-defined]
+
+
+class EmulatorSession:
+    """The emulator with the workflow deployed.
+
+    Use as a context manager: ``with EmulatorSession(options) as emulator: emulator.client("iot")``.
+    ``endpoint_url`` None runs moto in-process (mock_aws); otherwise moto's ThreadedMotoServer is started
+    on that loopback URL's port, so the AWS CLI and any SDK can reach it.
+    """
+
+    def __init__(self, options: EmulatorOptions | None = None, *, port: int | None = None) -> None:
+        self.options = options or EmulatorOptions()
+        self.port = port
+        self.endpoint_url = f"http://127.0.0.1:{port}" if port else None
+        self._saved_environment: dict[str, str | None] = {}
+        self._mock: Any = None
+        self._server: Any = None
+        self._clients: dict[str, Any] = {}
+        self.deployment: Deployment | None = None
+        self.lambda_runtime: InProcessLambdaRuntime | None = None
+        self.iot_layer: Any = None
+        self.task_log = io.StringIO()
+
+    # -- lifecycle -------------------------------------------------------------------------------------
+    def __enter__(self) -> EmulatorSession:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def _set_environment(self, values: Mapping[str, str]) -> None:
+        for key, value in values.items():
+            self._saved_environment.setdefault(key, os.environ.get(key))
+            os.environ[key] = value
+
+    def start(self) -> None:
+        from moto.core.config import default_user_config
+
+        from emulator import crash_points
+        from emulator.iot import install_iot_layer
+
+        environment = dict(SESSION_ENVIRONMENT)
+        if self.endpoint_url:
+            environment["AWS_ENDPOINT_URL"] = self.endpoint_url
+            environment["MOTO_PORT"] = str(self.port)  # where moto's ASL interpreter sends its own calls
+        environment.update(task_environment(REPORT_BUCKET, self.options.context))
+        self._set_environment(environment)
+        if not self.endpoint_url:
+            self._saved_environment.setdefault("AWS_ENDPOINT_URL", os.environ.pop("AWS_ENDPOINT_URL", None))
+
+        # moto logs every failed state with a traceback; the workflow's own report says what failed.
+        logging.getLogger("moto").setLevel(logging.CRITICAL)
+        default_user_config.setdefault("stepfunctions", {})["execute_state_machine"] = True
+        _cache_step_functions_clients()
+        self.lambda_runtime = install_lambda_runtime()
+        self.lambda_runtime.configure_faults(
+            InvocationFaults(crash_rate=self.options.lambda_crash_rate, seed=self.options.seed)
+        )
+        self.iot_layer = install_iot_layer()
+        boto3.setup_default_session()
+        boto3.DEFAULT_SESSION.events.register("before-call", crash_points.before_call)  # type: ignore[union-attr]
+
+        if self.endpoint_url:
+            from moto.server import ThreadedMotoServer
+
+            self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
+            self._server.start()
+        else:
+            from moto import mock_aws
+
+            self._mock = mock_aws(config={"stepfunctions": {"execute_state_machine": True}})
+            self._mock.start()
+        self._route_task_logs()
+        from revocation_common.clients import reset_clients
+
+        reset_clients()
+        self.deployment = deploy_workflow(self.client, environment, account_id=ACCOUNT_ID)
+        # Quotas and faults start after the deployment and the seeding are in place.
+        self.iot_layer.configure(quotas=None, fault_rate=0.0, seed=self.options.seed)
+
+    def apply_iot_limits(self) -> None:
+        """Turn on the configured IoT quotas and fault injection (after seeding the fleet)."""
+        self.iot_layer.configure(
+            quotas=self.options.iot_quotas, fault_rate=self.options.fault_rate, seed=self.options.seed
+        )
+        self.iot_layer.reset_stats()
+
+    def _route_task_logs(self) -> None:
+        # Powertools writes JSON logs to stdout, which in a terminal would bury the CLI's own output.
+        from emulator.lambda_runtime import LAMBDAS_DIR
+
+        if str(LAMBDAS_DIR) not in sys.path:
+            sys.path.insert(0, str(LAMBDAS_DIR))
+        from revocation_common.observability import logger
+
+        handler = logger.registered_handler
+        if hasattr(handler, "setStream"):
+            handler.setStream(self.task_log)
+
+    def stop(self) -> None:
+        if self.iot_layer is not None:
+            self.iot_layer.configure(quotas=None, fault_rate=0.0, seed=0)
+        if self._mock is not None:
+            self._mock.stop()
+            self._mock = None
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+        from revocation_common.clients import reset_clients
+
+        reset_clients()
+        self._clients.clear()
+        for key, value in self._saved_environment.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        self._saved_environment.clear()
+
+    # -- clients ---------------------------------------------------------------------------------------
+    def client(self, service: str) -> Any:
+        """A cached boto3 client for the emulator (standard retry mode, region us-east-1)."""
+        client = self._clients.get(service)
+        if client is None:
+            client = boto3.client(
+                service,
+                region_name=REGION,
+                endpoint_url=self.endpoint_url,
+                config=Config(retries={"mode": "standard", "max_attempts": 8}),
+            )
+            self._clients[service] = client
+        return client

@@ -1,0 +1,237 @@
+"""The five Lambda tasks of the workflow, built from the one asset ``lambdas/``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+from aws_cdk import ArnFormat, Duration, Stack
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_ssm as ssm
+from constructs import Construct
+
+from infra.nag import acknowledge, iam5_resource_finding
+from infra.settings import Settings
+from infra.storage import ReportStorage
+
+LAMBDAS_DIR: Final = Path(__file__).resolve().parent.parent / "lambdas"
+
+# Left out of the asset: byte code and test/tool caches are rebuilt or useless in Lambda.
+ASSET_EXCLUDE: Final = (
+    "__pycache__",
+    "**/__pycache__",
+    "*.pyc",
+    "**/*.pyc",
+    "tests",
+    "**/tests",
+    ".pytest_cache",
+    "**/.pytest_cache",
+    ".mypy_cache",
+    "**/.mypy_cache",
+)
+
+RUNTIME: Final = lambda_.Runtime.PYTHON_3_13
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    """One row of the function table of docs/data-contract.md.
+
+    logical_name: construct id and ASL placeholder stem (``${<logical_name>FunctionArn}``).
+    handler: module path inside ``lambdas/`` plus the function name.
+    timeout_seconds: Lambda timeout, seconds.
+    memory_mb: Lambda memory, MB.
+    """
+
+    logical_name: str
+    handler: str
+    timeout_seconds: int
+    memory_mb: int
+
+    @property
+    def placeholder(self) -> str:
+        """The ASL definition substitution key of this function's ARN."""
+        return f"{self.logical_name}FunctionArn"
+
+
+FUNCTION_SPECS: Final[tuple[FunctionSpec, ...]] = (
+    FunctionSpec("NormalizeInput", "normalize_input.handler.handler", 30, 256),
+    FunctionSpec("DeactivateCa", "deactivate_ca.handler.handler", 60, 256),
+    FunctionSpec("ListCertificatePages", "list_certificate_pages.handler.handler", 900, 512),
+    FunctionSpec("RevokeCertificates", "revoke_certificates.handler.handler", 900, 512),
+    FunctionSpec("VerifyRevocation", "verify_revocation.handler.handler", 900, 1024),
+)
+
+
+class RevocationFunctions(Construct):
+    """Five functions, one asset, one execution role each with exactly the contract's permissions.
+
+    Every function: runtime python3.13 on x86_64, the Powertools for AWS Lambda (Python) v3 layer whose
+    ARN CloudFormation reads from the public SSM parameter at deploy time, X-Ray tracing ACTIVE, its own
+    log group with the configured retention (the ``logGroup`` property, not the deprecated
+    ``logRetention`` custom resource), and the same environment (docs/data-contract.md).
+
+    IAM follows docs/data-contract.md and the Service Authorization Reference page "Actions, resources,
+    and condition keys for AWS IoT": UpdateCACertificate/DescribeCACertificate act on the ``cacert``
+    resource type, UpdateCertificate/DescribeCertificate on ``cert``, and ListCertificatesByCA has no
+    resource type, so it alone is granted on ``*``, in a policy of its own.
+
+    Attributes:
+        functions: logical name (see FUNCTION_SPECS) -> function.
+        roles: logical name -> execution role.
+    """
+
+    def __init__(
+        self, scope: Construct, construct_id: str, *, settings: Settings, storage: ReportStorage
+    ) -> None:
+        """Create the functions.
+
+        Args:
+            scope: parent construct.
+            construct_id: construct id.
+            settings: validated deployment settings.
+            storage: the report bucket the functions read and write under ``executions/``.
+        """
+        super().__init__(scope, construct_id)
+        stack = Stack.of(self)
+
+        code = lambda_.Code.from_asset(str(LAMBDAS_DIR), exclude=list(ASSET_EXCLUDE))
+        layer = lambda_.LayerVersion.from_layer_version_arn(
+            self,
+            "PowertoolsLayer",
+            ssm.StringParameter.value_for_string_parameter(self, settings.powertools_layer_parameter),
+        )
+        environment = settings.lambda_environment(storage.bucket.bucket_name)
+
+        self.functions: dict[str, lambda_.Function] = {}
+        self.roles: dict[str, iam.Role] = {}
+        for spec in FUNCTION_SPECS:
+            role = iam.Role(
+                self,
+                f"{spec.logical_name}Role",
+                assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+                description=f"Execution role of the {spec.logical_name} task of the IoT CA revocation workflow",
+            )
+            log_group = logs.LogGroup(self, f"{spec.logical_name}LogGroup", retention=settings.log_retention)
+            function = lambda_.Function(
+                self,
+                spec.logical_name,
+                description=f"IoT CA revocation: {spec.logical_name}",
+                runtime=RUNTIME,
+                architecture=lambda_.Architecture.X86_64,
+                code=code,
+                handler=spec.handler,
+                timeout=Duration.seconds(spec.timeout_seconds),
+                memory_size=spec.memory_mb,
+                environment=environment,
+                layers=[layer],
+                tracing=lambda_.Tracing.ACTIVE,
+                log_group=log_group,
+                role=role,
+            )
+            log_group.grant_write(role)
+            self.functions[spec.logical_name] = function
+            self.roles[spec.logical_name] = role
+
+            acknowledge(
+                function,
+                "AwsSolutions-L1",
+                "docs/data-contract.md pins python3.13: the Powertools v3 layer parameter in cdk.json is the "
+                "python3.13 x86_64 build and the emulator and tests run that runtime; a runtime change goes "
+                "through the contract first.",
+            )
+            default_policy = role.node.find_child("DefaultPolicy")
+            acknowledge(
+                default_policy,
+                "AwsSolutions-IAM5[Resource::*]",
+                "Added by Lambda active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support "
+                "no resource-level permissions (Service Authorization Reference, AWS X-Ray).",
+            )
+
+        cacert_arn = stack.format_arn(
+            service="iot", resource="cacert", resource_name="*", arn_format=ArnFormat.SLASH_RESOURCE_NAME
+        )
+        cert_arn = stack.format_arn(
+            service="iot", resource="cert", resource_name="*", arn_format=ArnFormat.SLASH_RESOURCE_NAME
+        )
+        objects_arn = storage.objects_arn()
+
+        self._grant(
+            "DeactivateCa",
+            [_allow(["iot:DescribeCACertificate", "iot:UpdateCACertificate"], [cacert_arn])],
+            wildcard_reasons={cacert_arn: _CACERT_REASON},
+        )
+        self._grant(
+            "ListCertificatePages",
+            [_allow(["iot:ListCertificatesByCA"], ["*"]), _allow(["s3:PutObject"], [objects_arn])],
+            wildcard_reasons={"*": _LIST_BY_CA_REASON, objects_arn: _OBJECTS_REASON},
+        )
+        self._grant(
+            "RevokeCertificates",
+            [
+                _allow(["iot:UpdateCertificate", "iot:DescribeCertificate"], [cert_arn]),
+                _allow(["s3:GetObject", "s3:PutObject"], [objects_arn]),
+            ],
+            wildcard_reasons={cert_arn: _CERT_REASON, objects_arn: _OBJECTS_REASON},
+        )
+        self._grant(
+            "VerifyRevocation",
+            [
+                _allow(["iot:DescribeCACertificate"], [cacert_arn]),
+                _allow(["iot:ListCertificatesByCA"], ["*"]),
+                _allow(["s3:GetObject", "s3:PutObject"], [objects_arn]),
+                iam.PolicyStatement(
+                    actions=["s3:ListBucket"],
+                    resources=[storage.bucket.bucket_arn],
+                    conditions={"StringLike": {"s3:prefix": ["executions/*"]}},
+                ),
+            ],
+            wildcard_reasons={"*": _LIST_BY_CA_REASON, cacert_arn: _CACERT_REASON, objects_arn: _OBJECTS_REASON},
+        )
+        # NormalizeInput makes no AWS call: it gets nothing beyond its log group and X-Ray.
+
+    def _grant(
+        self,
+        logical_name: str,
+        statements: Sequence[iam.PolicyStatement],
+        *,
+        wildcard_reasons: dict[str, str],
+    ) -> None:
+        """Attach the contract permissions of one function as a policy of their own.
+
+        A separate policy (not the role's DefaultPolicy, which CDK fills with logs and X-Ray) keeps each
+        cdk-nag acknowledgement on the one policy it is about. The function depends on the policy so
+        that no invocation can start before its permissions exist.
+        """
+        policy = iam.Policy(
+            self, f"{logical_name}Permissions", statements=list(statements), roles=[self.roles[logical_name]]
+        )
+        self.functions[logical_name].node.add_dependency(policy)
+        for resource, reason in wildcard_reasons.items():
+            acknowledge(policy, iam5_resource_finding(self, resource), reason)
+
+
+def _allow(actions: list[str], resources: list[str]) -> iam.PolicyStatement:
+    return iam.PolicyStatement(actions=actions, resources=resources)
+
+
+_CACERT_REASON = (
+    "The compromised CA is a run-time input (caCertificateId); the actions are limited to the cacert "
+    "resource type of this account and Region."
+)
+_CERT_REASON = (
+    "The certificates to revoke are discovered at run time from ListCertificatesByCA; the actions are "
+    "limited to the cert resource type of this account and Region."
+)
+_LIST_BY_CA_REASON = (
+    "iot:ListCertificatesByCA has no resource type in the Service Authorization Reference (AWS IoT), so "
+    "it can only be granted on '*'; it is the only action of this policy on '*'."
+)
+_OBJECTS_REASON = (
+    "Object keys contain the execution name, known only at run time; access is limited to the "
+    "executions/ prefix of the report bucket."
+)

@@ -1,0 +1,224 @@
+"""Deployment settings read once from the CDK context (cdk.json, overridable with ``cdk -c key=value``).
+
+The keys, their meaning and the Lambda environment variables they feed are listed in
+docs/data-contract.md. The defaults live in cdk.json only, so there is one source of truth.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Final
+
+from aws_cdk import aws_logs as logs
+from constructs import Node
+
+# Context keys, as written in cdk.json.
+UPDATE_CERTIFICATE_TPS: Final = "updateCertificateTps"
+LIST_CERTIFICATES_BY_CA_TPS: Final = "listCertificatesByCaTps"
+REVOKE_MAX_CONCURRENCY: Final = "revokeMaxConcurrency"
+DEFAULT_TARGET_STATUS: Final = "defaultTargetStatus"
+AUTOMATIC_RESPONSE_MODE: Final = "automaticResponseMode"
+LIST_TIME_BUDGET_SECONDS: Final = "listTimeBudgetSeconds"
+LOG_RETENTION_DAYS: Final = "logRetentionDays"
+POWERTOOLS_LAYER_PARAMETER: Final = "powertoolsLayerParameter"
+REPORT_RETENTION_DAYS: Final = "reportRetentionDays"
+
+CONTEXT_KEYS: Final = (
+    UPDATE_CERTIFICATE_TPS,
+    LIST_CERTIFICATES_BY_CA_TPS,
+    REVOKE_MAX_CONCURRENCY,
+    DEFAULT_TARGET_STATUS,
+    AUTOMATIC_RESPONSE_MODE,
+    LIST_TIME_BUDGET_SECONDS,
+    LOG_RETENTION_DAYS,
+    POWERTOOLS_LAYER_PARAMETER,
+    REPORT_RETENTION_DAYS,
+)
+
+TARGET_STATUSES: Final = ("REVOKED", "INACTIVE")
+AUTOMATIC_RESPONSE_MODES: Final = ("off", "dry-run", "enforce")
+
+# ListCertificatePages runs for at most 900 s (docs/data-contract.md); the budget leaves 30 s to write
+# the last page and the manifest before Lambda kills the invocation.
+LIST_FUNCTION_TIMEOUT_SECONDS: Final = 900
+MAX_LIST_TIME_BUDGET_SECONDS: Final = LIST_FUNCTION_TIMEOUT_SECONDS - 30
+
+# Step Functions Distributed Map runs at most 10,000 child executions at once (Step Functions quotas).
+MAX_MAP_CONCURRENCY: Final = 10_000
+
+# The only retention periods CloudWatch Logs accepts (PutRetentionPolicy, retentionInDays).
+LOG_RETENTION: Final[dict[int, logs.RetentionDays]] = {
+    1: logs.RetentionDays.ONE_DAY,
+    3: logs.RetentionDays.THREE_DAYS,
+    5: logs.RetentionDays.FIVE_DAYS,
+    7: logs.RetentionDays.ONE_WEEK,
+    14: logs.RetentionDays.TWO_WEEKS,
+    30: logs.RetentionDays.ONE_MONTH,
+    60: logs.RetentionDays.TWO_MONTHS,
+    90: logs.RetentionDays.THREE_MONTHS,
+    120: logs.RetentionDays.FOUR_MONTHS,
+    150: logs.RetentionDays.FIVE_MONTHS,
+    180: logs.RetentionDays.SIX_MONTHS,
+    365: logs.RetentionDays.ONE_YEAR,
+    400: logs.RetentionDays.THIRTEEN_MONTHS,
+    545: logs.RetentionDays.EIGHTEEN_MONTHS,
+    731: logs.RetentionDays.TWO_YEARS,
+    1096: logs.RetentionDays.THREE_YEARS,
+    1827: logs.RetentionDays.FIVE_YEARS,
+    2192: logs.RetentionDays.SIX_YEARS,
+    2557: logs.RetentionDays.SEVEN_YEARS,
+    2922: logs.RetentionDays.EIGHT_YEARS,
+    3288: logs.RetentionDays.NINE_YEARS,
+    3653: logs.RetentionDays.TEN_YEARS,
+}
+
+# SSM parameter names: a leading slash, then path segments of letters, digits and . _ - (SSM PutParameter).
+_SSM_PARAMETER_NAME = re.compile(r"^(/[A-Za-z0-9_.\-]+)+$")
+
+
+class SettingsError(ValueError):
+    """A context value is missing or malformed; the message names the key and the expected form."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The validated deployment settings.
+
+    Attributes (units in the names or below):
+        update_certificate_tps: UpdateCertificate quota shared by all Map children, transactions/second.
+        list_certificates_by_ca_tps: ListCertificatesByCA quota, transactions/second.
+        revoke_max_concurrency: Distributed Map MaxConcurrency, child executions at once.
+        default_target_status: REVOKED or INACTIVE, used when a request names none.
+        automatic_response_mode: off, dry-run or enforce, for runs started by security findings.
+        list_time_budget_seconds: a listing invocation returns a continuation marker after this long.
+        log_retention_days: CloudWatch Logs retention of every log group of the stack, days.
+        powertools_layer_parameter: public SSM parameter holding the Powertools layer version ARN.
+        report_retention_days: S3 lifecycle expiry of pages, outcomes and reports, days.
+
+    Follows the AWS IoT Core service quotas page (control-plane TPS), the Step Functions quotas page
+    (Distributed Map concurrency) and the CloudWatch Logs PutRetentionPolicy reference (retention values).
+    """
+
+    update_certificate_tps: int
+    list_certificates_by_ca_tps: int
+    revoke_max_concurrency: int
+    default_target_status: str
+    automatic_response_mode: str
+    list_time_budget_seconds: int
+    log_retention_days: int
+    powertools_layer_parameter: str
+    report_retention_days: int
+
+    @classmethod
+    def from_context(cls, node: Node) -> Settings:
+        """Read and validate every setting from the construct tree's context.
+
+        Args:
+            node: any construct's ``node``; context set on the App (cdk.json, ``-c``) is visible from all.
+
+        Returns:
+            The frozen settings.
+
+        Raises:
+            SettingsError: a key is missing or its value is not of the documented form; the message
+                names the context key, the expected form and the value found.
+        """
+        return cls(
+            update_certificate_tps=_int(node, UPDATE_CERTIFICATE_TPS, 1, 10_000, "transactions per second"),
+            list_certificates_by_ca_tps=_int(
+                node, LIST_CERTIFICATES_BY_CA_TPS, 1, 10_000, "transactions per second"
+            ),
+            revoke_max_concurrency=_int(
+                node, REVOKE_MAX_CONCURRENCY, 1, MAX_MAP_CONCURRENCY, "Distributed Map child executions"
+            ),
+            default_target_status=_choice(node, DEFAULT_TARGET_STATUS, TARGET_STATUSES),
+            automatic_response_mode=_choice(node, AUTOMATIC_RESPONSE_MODE, AUTOMATIC_RESPONSE_MODES),
+            list_time_budget_seconds=_int(
+                node,
+                LIST_TIME_BUDGET_SECONDS,
+                1,
+                MAX_LIST_TIME_BUDGET_SECONDS,
+                f"seconds, below the {LIST_FUNCTION_TIMEOUT_SECONDS} s ListCertificatePages timeout",
+            ),
+            log_retention_days=_log_retention(node),
+            powertools_layer_parameter=_ssm_parameter_name(node, POWERTOOLS_LAYER_PARAMETER),
+            report_retention_days=_int(node, REPORT_RETENTION_DAYS, 1, 36_500, "days"),
+        )
+
+    @property
+    def log_retention(self) -> logs.RetentionDays:
+        """The CloudWatch Logs retention enum for ``log_retention_days``."""
+        return LOG_RETENTION[self.log_retention_days]
+
+    def lambda_environment(self, report_bucket_name: str) -> dict[str, str]:
+        """The environment set on every function (docs/data-contract.md, "Environment variables").
+
+        Args:
+            report_bucket_name: the report bucket's name (a CloudFormation token at synth time).
+
+        Returns:
+            Variable name -> string value.
+        """
+        return {
+            "REPORT_BUCKET": report_bucket_name,
+            "UPDATE_CERTIFICATE_TPS": str(self.update_certificate_tps),
+            "LIST_CERTIFICATES_BY_CA_TPS": str(self.list_certificates_by_ca_tps),
+            "REVOKE_MAX_CONCURRENCY": str(self.revoke_max_concurrency),
+            "DEFAULT_TARGET_STATUS": self.default_target_status,
+            "AUTOMATIC_RESPONSE_MODE": self.automatic_response_mode,
+            "LIST_TIME_BUDGET_SECONDS": str(self.list_time_budget_seconds),
+            "POWERTOOLS_SERVICE_NAME": "ca-revocation",
+            "POWERTOOLS_METRICS_NAMESPACE": "IotCaRevocation",
+        }
+
+
+def _raw(node: Node, key: str) -> Any:
+    value = node.try_get_context(key)
+    if value is None:
+        raise SettingsError(
+            f"CDK context key {key!r} is missing: set it in cdk.json under \"context\" or pass -c {key}=VALUE"
+        )
+    return value
+
+
+def _int(node: Node, key: str, low: int, high: int, unit: str) -> int:
+    raw = _raw(node, key)
+    # -c on the command line gives strings; cdk.json gives numbers. bool is an int subclass: reject it.
+    if isinstance(raw, bool) or not isinstance(raw, (int, str)):
+        value = None
+    elif isinstance(raw, int):
+        value = raw
+    else:
+        value = int(raw.strip()) if raw.strip().isdigit() else None
+    if value is None or not low <= value <= high:
+        raise SettingsError(f"CDK context key {key!r}: expected an integer from {low} to {high} ({unit}), got {raw!r}")
+    return value
+
+
+def _choice(node: Node, key: str, allowed: tuple[str, ...]) -> str:
+    raw = _raw(node, key)
+    if raw not in allowed:
+        raise SettingsError(f"CDK context key {key!r}: expected one of {', '.join(allowed)}, got {raw!r}")
+    return str(raw)
+
+
+def _log_retention(node: Node) -> int:
+    days = _int(node, LOG_RETENTION_DAYS, 1, max(LOG_RETENTION), "days")
+    if days not in LOG_RETENTION:
+        allowed = ", ".join(str(d) for d in LOG_RETENTION)
+        raise SettingsError(
+            f"CDK context key {LOG_RETENTION_DAYS!r}: expected a CloudWatch Logs retention in days, "
+            f"one of {allowed}; got {days!r}"
+        )
+    return days
+
+
+def _ssm_parameter_name(node: Node, key: str) -> str:
+    raw = _raw(node, key)
+    if not isinstance(raw, str) or not _SSM_PARAMETER_NAME.match(raw):
+        raise SettingsError(
+            f"CDK context key {key!r}: expected an SSM parameter name such as "
+            f"/aws/service/powertools/python/x86_64/python3.13/latest, got {raw!r}"
+        )
+    return raw

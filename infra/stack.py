@@ -1,0 +1,114 @@
+"""The one stack of the tool, and the App factory shared by app.py and the tests."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Final
+
+import aws_cdk as cdk
+from constructs import Construct
+
+from infra.functions import RevocationFunctions
+from infra.nag import add_nag_checks
+from infra.notifications import Notifications
+from infra.settings import Settings
+from infra.state_machine import RevocationStateMachine
+from infra.storage import ReportStorage
+
+REPO_ROOT: Final = Path(__file__).resolve().parent.parent
+CDK_JSON: Final = REPO_ROOT / "cdk.json"
+STACK_ID: Final = "CaRevocationStack"
+
+
+class CaRevocationStack(cdk.Stack):
+    """Report storage, notification topic, the five task functions and the revocation state machine.
+
+    Settings are read once from the context (``Settings.from_context``). Outputs: StateMachineArn,
+    ReportBucketName, NotificationTopicArn. Follows the AWS CDK v2 Developer Guide ("Constructs",
+    "Stacks") and docs/data-contract.md.
+
+    Attributes:
+        settings, storage, notifications, functions, workflow: the settings and the four constructs.
+
+    Raises:
+        SettingsError: a context value is missing or malformed.
+        ValueError: the ASL placeholders differ from the substitutions the stack provides.
+    """
+
+    def __init__(self, scope: Construct, construct_id: str, **kwargs: Any) -> None:
+        """Build the stack; ``kwargs`` are ``cdk.Stack`` properties (env, description, ...)."""
+        super().__init__(scope, construct_id, **kwargs)
+        self.settings = Settings.from_context(self.node)
+
+        self.storage = ReportStorage(self, "ReportStorage", retention_days=self.settings.report_retention_days)
+        self.notifications = Notifications(self, "Notifications")
+        self.functions = RevocationFunctions(
+            self, "RevocationFunctions", settings=self.settings, storage=self.storage
+        )
+        self.workflow = RevocationStateMachine(
+            self,
+            "RevocationStateMachine",
+            settings=self.settings,
+            functions=self.functions,
+            storage=self.storage,
+            notifications=self.notifications,
+            # Fixed so that the role policy can name the state machine's own executions (see the construct).
+            state_machine_name=f"{self.stack_name}-RevokeCa",
+        )
+
+        cdk.CfnOutput(self, "StateMachineArn", value=self.workflow.state_machine.state_machine_arn)
+        cdk.CfnOutput(self, "ReportBucketName", value=self.storage.bucket.bucket_name)
+        cdk.CfnOutput(self, "NotificationTopicArn", value=self.notifications.topic.topic_arn)
+
+
+def cdk_json_context(path: Path = CDK_JSON) -> dict[str, Any]:
+    """The ``context`` object of cdk.json (empty if the file has none)."""
+    context = json.loads(path.read_text(encoding="utf-8")).get("context", {})
+    if not isinstance(context, dict):
+        raise ValueError(f"{path}: \"context\" must be an object")
+    return context
+
+
+def default_environment() -> cdk.Environment | None:
+    """Account and Region from CDK_DEFAULT_ACCOUNT/CDK_DEFAULT_REGION when both are set, else None.
+
+    None makes the stack environment-agnostic (``AWS::AccountId``/``AWS::Region`` resolve at deploy).
+    """
+    account = os.environ.get("CDK_DEFAULT_ACCOUNT")
+    region = os.environ.get("CDK_DEFAULT_REGION")
+    return cdk.Environment(account=account, region=region) if account and region else None
+
+
+def build_app(
+    *,
+    outdir: str | None = None,
+    context: Mapping[str, Any] | None = None,
+    nag: bool = True,
+) -> tuple[cdk.App, CaRevocationStack]:
+    """Build the App with the stack and (by default) the cdk-nag AwsSolutions validation plugin.
+
+    The cdk.json context is passed explicitly so that ``python app.py`` works without the CDK CLI; the
+    CLI's own context (cdk.json, cdk.context.json, ``-c``) arrives through CDK_CONTEXT_JSON and wins.
+
+    Args:
+        outdir: cloud assembly directory; default CDK_OUTDIR (set by the CLI) or ``<repo>/cdk.out``.
+        context: extra context applied over cdk.json (tests use it to vary settings).
+        nag: register the AwsSolutions checks (synth then raises on an unacknowledged finding).
+
+    Returns:
+        (app, stack); call ``app.synth()`` to write the cloud assembly.
+    """
+    merged = {**cdk_json_context(), **(context or {})}
+    app = cdk.App(outdir=outdir or os.environ.get("CDK_OUTDIR") or str(REPO_ROOT / "cdk.out"), context=merged)
+    stack = CaRevocationStack(
+        app,
+        STACK_ID,
+        env=default_environment(),
+        description="Deactivates a compromised AWS IoT CA and revokes every client certificate it signed",
+    )
+    if nag:
+        add_nag_checks(app)
+    return app, stack

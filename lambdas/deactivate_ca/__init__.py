@@ -1,0 +1,1 @@
+"""DeactivateCa: UpdateCACertificate newStatus=INACTIVE, newAutoRegistrationStatus=DISABLE."""

@@ -1,0 +1,1 @@
+"""ListCertificatePages: pages of ListCertificatesByCA written to S3, continued across invocations."""

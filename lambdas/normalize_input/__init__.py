@@ -1,0 +1,1 @@
+"""NormalizeInput: turns any supported start input into the canonical request."""

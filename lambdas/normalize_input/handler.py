@@ -1,0 +1,50 @@
+"""NormalizeInput task."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from revocation_common.errors import InvalidInput
+from revocation_common.models import ExecutionContext
+from revocation_common.observability import logger, metrics, tracer
+from revocation_common.settings import task_settings
+from revocation_common.store import execution_prefix
+
+from normalize_input.normalize import normalize
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """Validate the execution input and emit the canonical request.
+
+    Input: {"input": <execution input as it is>, "execution": {executionArn, executionName, startTime,
+    stateMachineArn}} (built by the state's Parameters from $ and the context object).
+    Output: {"request": CanonicalRequest, "context": ExecutionContext}.
+    Errors: InvalidInput (field named in the message); no AWS call is made.
+    Source: Step Functions developer guide, "Context object".
+    """
+    settings = task_settings()
+    execution = event.get("execution") or {}
+    try:
+        request = normalize(event.get("input"), settings)
+    except InvalidInput as error:
+        logger.warning("input rejected", extra={"field": error.field})
+        metrics.add_metric(name="InputRejected", unit="Count", value=1)
+        raise
+    name = str(execution.get("executionName", ""))
+    ctx = ExecutionContext(
+        executionArn=str(execution.get("executionArn", "")),
+        executionName=name,
+        stateMachineArn=str(execution.get("stateMachineArn", "")),
+        startTime=str(execution.get("startTime", "")),
+        reportBucket=settings.report_bucket,
+        reportPrefix=execution_prefix(name),
+        maxConcurrency=settings.revoke_max_concurrency,
+    )
+    metrics.add_metric(name="RevocationRequested", unit="Count", value=1)
+    metrics.add_metadata(key="caCertificateId", value=request.caCertificateId)
+    logger.info("request accepted", extra={"request": request.model_dump()})
+    return {"request": request.model_dump(), "context": ctx.model_dump()}

@@ -1,0 +1,49 @@
+"""Lazily created, cached boto3 clients.
+
+Clients are never created at import time: a client made before moto starts is not mocked, and a Lambda
+cold start should not pay for clients a task does not use. botocore's "standard" retry mode retries
+throttling (ThrottlingException) and 5xx errors with exponential backoff and jitter
+(https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html).
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+# Enough attempts to ride out a burst of throttles at the quota; past this the task raises
+# TransientAwsError and Step Functions retries the whole task with its own backoff.
+AWS_MAX_ATTEMPTS = 8
+
+_clients: dict[str, Any] = {}
+_lock = threading.Lock()
+
+
+def aws_client(service: str) -> Any:
+    """Return the process-wide boto3 client for ``service`` ("iot", "s3"), creating it on first use.
+
+    Thread-safe: Distributed Map children run concurrently in the emulator's process.
+    """
+    client = _clients.get(service)
+    if client is None:
+        with _lock:
+            client = _clients.get(service)
+            if client is None:
+                client = boto3.client(
+                    service,
+                    config=Config(
+                        retries={"mode": "standard", "max_attempts": AWS_MAX_ATTEMPTS},
+                        user_agent_extra="iot-ca-revoke",
+                    ),
+                )
+                _clients[service] = client
+    return client
+
+
+def reset_clients() -> None:
+    """Forget the cached clients (tests and the emulator call this when they start a new AWS mock)."""
+    with _lock:
+        _clients.clear()

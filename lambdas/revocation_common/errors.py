@@ -1,0 +1,43 @@
+"""Named errors of the workflow.
+
+A Lambda task that raises one of these fails with ``errorType`` equal to the class name, which AWS Step
+Functions uses as the state's error name (Step Functions developer guide, "Handling errors in Step
+Functions workflows"). The names are part of the public contract: Catch and Retry rules, alarms and
+operators match on them, so never rename one.
+"""
+
+from __future__ import annotations
+
+
+class WorkflowError(Exception):
+    """Base of the workflow's named errors; the class name is the Step Functions error name."""
+
+
+class InvalidInput(WorkflowError):
+    """The execution input is malformed; raised by NormalizeInput before any AWS call.
+
+    The message names the offending field and the expected form, e.g.
+    ``caCertificateId: expected 64 lowercase hexadecimal characters``.
+    """
+
+    def __init__(self, field: str, expected: str) -> None:
+        self.field = field
+        self.expected = expected
+        super().__init__(f"{field}: {expected}")
+
+
+class CaNotFound(WorkflowError):
+    """DescribeCACertificate answered ResourceNotFoundException for the requested caCertificateId."""
+
+
+class VerificationFailed(WorkflowError):
+    """The end state was not reached: the CA is not INACTIVE, or certificates of the CA remain in a status
+    other than the target that were not reported as impossible to change."""
+
+
+class TransientAwsError(WorkflowError):
+    """An AWS call still failed with throttling or a 5xx after botocore's retries; the state retries it."""
+
+
+class AutomaticResponseDisabled(WorkflowError):
+    """A run started by a security finding while the deployment's automatic-response mode is ``off``."""

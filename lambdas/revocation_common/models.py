@@ -1,0 +1,154 @@
+"""Typed shapes of the data that travels between the states (docs/data-contract.md).
+
+Pydantic v2 models, used through Powertools' parser where a handler receives them.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+CA_CERTIFICATE_ID_PATTERN = r"^[0-9a-f]{64}$"
+TargetStatus = Literal["REVOKED", "INACTIVE"]
+Outcome = Literal["REVOKED", "ALREADY_IN_TARGET", "SKIPPED", "FAILED"]
+
+# Every certificate status AWS IoT documents (CertificateDescription.status).
+CERTIFICATE_STATUSES = (
+    "ACTIVE",
+    "INACTIVE",
+    "REVOKED",
+    "PENDING_TRANSFER",
+    "REGISTER_INACTIVE",
+    "PENDING_ACTIVATION",
+)
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class CanonicalRequest(_Frozen):
+    """What NormalizeInput emits, whatever started the execution.
+
+    caCertificateId: 64 lowercase hex characters (the CA's certificateId in AWS IoT).
+    dryRun: when true nothing is changed; the run reports what it would do.
+    targetStatus: REVOKED (final) or INACTIVE (a reversible quarantine).
+    source: console, eventbridge:custom, securityhub:finding or securityhub:custom-action.
+    """
+
+    caCertificateId: str = Field(pattern=CA_CERTIFICATE_ID_PATTERN)
+    dryRun: bool = False
+    targetStatus: TargetStatus = "REVOKED"
+    reason: str = Field(default="", max_length=1024)
+    incidentId: str = Field(default="", max_length=128)
+    source: str = "console"
+
+
+class ExecutionContext(_Frozen):
+    """Where this execution keeps its data; built by NormalizeInput from the context object."""
+
+    executionArn: str
+    executionName: str
+    stateMachineArn: str = ""
+    startTime: str = ""
+    reportBucket: str
+    reportPrefix: str
+    maxConcurrency: int = Field(ge=1)
+
+
+class TaskInput(_Frozen):
+    """Input of DeactivateCa and the base of the later tasks' inputs."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+    request: CanonicalRequest
+    context: ExecutionContext
+
+
+class CaState(_Frozen):
+    """DeactivateCa's result ($.ca)."""
+
+    caCertificateId: str
+    statusBefore: str
+    statusAfter: str
+    autoRegistrationStatusBefore: str
+    autoRegistrationStatusAfter: str
+    changed: bool
+
+
+class ListingState(_Frozen):
+    """ListCertificatePages' result ($.listing); nextMarker is None once complete."""
+
+    nextMarker: str | None = None
+    complete: bool = False
+    pageCount: int = Field(default=0, ge=0)
+    certificateCount: int = Field(default=0, ge=0)
+    invocations: int = Field(default=0, ge=0)
+    manifestKey: str | None = None
+
+
+class ListingInput(TaskInput):
+    listing: ListingState
+
+
+class PageInput(TaskInput):
+    """Input of one Distributed Map child (RevokeCertificates): one page of at most 250 certificates."""
+
+    pageKey: str
+    pageNumber: int = Field(ge=0)
+    pageCount: int = Field(ge=1)
+
+
+class PageEntry(_Frozen):
+    """One certificate as listed by ListCertificatesByCA."""
+
+    certificateId: str
+    status: str
+
+
+class CertificateOutcome(_Frozen):
+    """What happened to one certificate."""
+
+    certificateId: str
+    statusBefore: str
+    statusAfter: str
+    outcome: Outcome
+    reason: str = ""
+
+
+class OutcomeCounts(BaseModel):
+    """Counts of outcomes; total is their sum."""
+
+    revoked: int = 0
+    alreadyRevoked: int = 0
+    skipped: int = 0
+    failed: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.revoked + self.alreadyRevoked + self.skipped + self.failed
+
+    def add(self, outcome: Outcome) -> None:
+        if outcome == "REVOKED":
+            self.revoked += 1
+        elif outcome == "ALREADY_IN_TARGET":
+            self.alreadyRevoked += 1
+        elif outcome == "SKIPPED":
+            self.skipped += 1
+        else:
+            self.failed += 1
+
+    def merge(self, other: OutcomeCounts) -> None:
+        self.revoked += other.revoked
+        self.alreadyRevoked += other.alreadyRevoked
+        self.skipped += other.skipped
+        self.failed += other.failed
+
+    def as_report(self) -> dict[str, int]:
+        return {"total": self.total, **self.model_dump()}
+
+
+class VerifyInput(TaskInput):
+    ca: CaState
+    listing: ListingState
+    revocation: dict[str, object] = Field(default_factory=dict)

@@ -1,0 +1,60 @@
+"""Run-time settings of the tasks, read from the environment the CDK functions construct sets.
+
+The variables and their cdk.json context keys are listed in docs/data-contract.md.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+
+
+@dataclass(frozen=True)
+class TaskSettings:
+    """Settings of one Lambda task.
+
+    report_bucket: S3 bucket for pages, manifests, outcomes and reports.
+    update_certificate_tps: UpdateCertificate quota shared by all Map children (transactions per second).
+    list_certificates_tps: ListCertificatesByCA quota (transactions per second).
+    revoke_max_concurrency: Distributed Map MaxConcurrency (child executions at once).
+    default_target_status: REVOKED or INACTIVE, used when the request names none.
+    automatic_response_mode: off, dry-run or enforce; applies to runs started by security findings.
+    list_time_budget_seconds: a listing invocation returns a continuation marker after this many seconds.
+    """
+
+    report_bucket: str
+    update_certificate_tps: float
+    list_certificates_tps: float
+    revoke_max_concurrency: int
+    default_target_status: str
+    automatic_response_mode: str
+    list_time_budget_seconds: float
+
+
+def _positive_float(name: str, default: str) -> float:
+    raw = os.environ.get(name, default)
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{name}: expected a positive number, got {raw!r}") from None
+    if value <= 0:
+        raise ValueError(f"{name}: expected a positive number, got {raw!r}")
+    return value
+
+
+@lru_cache(maxsize=1)
+def task_settings() -> TaskSettings:
+    """Read the task settings once per process.
+
+    Raises ValueError naming the variable when one is malformed (a deployment error, not an input error).
+    """
+    return TaskSettings(
+        report_bucket=os.environ.get("REPORT_BUCKET", ""),
+        update_certificate_tps=_positive_float("UPDATE_CERTIFICATE_TPS", "10"),
+        list_certificates_tps=_positive_float("LIST_CERTIFICATES_BY_CA_TPS", "10"),
+        revoke_max_concurrency=int(_positive_float("REVOKE_MAX_CONCURRENCY", "10")),
+        default_target_status=os.environ.get("DEFAULT_TARGET_STATUS", "REVOKED"),
+        automatic_response_mode=os.environ.get("AUTOMATIC_RESPONSE_MODE", "dry-run"),
+        list_time_budget_seconds=_positive_float("LIST_TIME_BUDGET_SECONDS", "780"),
+    )

@@ -1,0 +1,1 @@
+"""RevokeCertificates: the Distributed Map child; UpdateCertificate for each certificate of one page."""

@@ -1,0 +1,48 @@
+"""RevokeCertificates task (Distributed Map child)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.parser import event_parser
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from revocation_common.clients import aws_client
+from revocation_common.models import PageInput
+from revocation_common.observability import logger, metrics, tracer
+from revocation_common.pacing import RatePacer
+from revocation_common.settings import task_settings
+
+from revoke_certificates.revoke import child_rate, revoke_page
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+@event_parser(model=PageInput)
+def handler(event: PageInput, context: LambdaContext) -> dict[str, Any]:
+    """Set every certificate of one page to the target status.
+
+    Input: {"pageKey", "pageNumber", "pageCount", "request", "context"} (the Map's ItemSelector).
+    Output: {"pageNumber", "total", "revoked", "alreadyRevoked", "skipped", "failed"}; the per-certificate
+    outcomes go to S3 (outcomes/{pageNumber:06d}.json).
+    Pacing: UPDATE_CERTIFICATE_TPS / min(MaxConcurrency, pageCount) transactions per second.
+    Errors: TransientAwsError (throttling/5xx outlasting botocore's retries).
+    Source: AWS IoT API reference, UpdateCertificate.
+    """
+    settings = task_settings()
+    rate = child_rate(settings.update_certificate_tps, event.context.maxConcurrency, event.pageCount)
+    counts = revoke_page(
+        aws_client("iot"),
+        aws_client("s3"),
+        RatePacer(rate),
+        request=event.request,
+        bucket=event.context.reportBucket,
+        prefix=event.context.reportPrefix,
+        page_key=event.pageKey,
+        page_number=event.pageNumber,
+    )
+    metrics.add_metric(name="CertificatesRevoked", unit="Count", value=counts.revoked)
+    metrics.add_metric(name="CertificatesSkipped", unit="Count", value=counts.skipped)
+    metrics.add_metric(name="CertificatesFailed", unit="Count", value=counts.failed)
+    logger.info("page done", extra={"pageNumber": event.pageNumber, **counts.as_report()})
+    return {"pageNumber": event.pageNumber, **counts.as_report()}

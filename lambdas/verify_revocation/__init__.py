@@ -1,0 +1,1 @@
+"""VerifyRevocation: re-reads AWS IoT, merges the outcomes, writes the report."""

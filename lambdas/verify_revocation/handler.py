@@ -1,0 +1,53 @@
+"""VerifyRevocation task."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.parser import event_parser
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from revocation_common.clients import aws_client
+from revocation_common.errors import VerificationFailed
+from revocation_common.models import VerifyInput
+from revocation_common.observability import logger, metrics, tracer
+from revocation_common.pacing import RatePacer
+from revocation_common.settings import task_settings
+
+from verify_revocation.verify import build_report, console_link, notification, state_output
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+@event_parser(model=VerifyInput)
+def handler(event: VerifyInput, context: LambdaContext) -> dict[str, Any]:
+    """Verify the end state from AWS IoT itself and write the report to S3.
+
+    Input: {"request", "context", "ca": CaState, "listing": ListingState, "revocation": Map result or its
+    error}.
+    Output: {"report": the report (lists cut to fit the state payload), "notification": {subject, message}}.
+    Errors: VerificationFailed (after the report is written; the message gives its location),
+    TransientAwsError.
+    Source: AWS IoT Developer Guide, "Deactivate a CA certificate".
+    """
+    settings = task_settings()
+    report = build_report(
+        aws_client("iot"), aws_client("s3"), RatePacer(settings.list_certificates_tps), event
+    )
+    counts = report["certificates"]
+    metrics.add_metric(name="CertificatesTotal", unit="Count", value=counts["total"])
+    metrics.add_metric(
+        name="RevocationVerified", unit="Count", value=1 if report["verification"]["verified"] else 0
+    )
+    logger.info("report written", extra={"report": state_output(report)})
+    if not report["verification"]["verified"]:
+        raise VerificationFailed(
+            f"end state not reached for CA {report['caCertificateId']}: "
+            f"caInactive={report['verification']['caInactive']}, failed={counts['failed']}, "
+            f"unaccounted={report['verification']['unaccounted']}, "
+            f"remaining={report['verification']['remaining']}; report: {report['reportLocation']}"
+        )
+    return {
+        "report": state_output(report),
+        "notification": notification(report, console_link(report["executionArn"])),
+    }

@@ -1,0 +1,157 @@
+"""Fleet seeding: a real CA and its certificates, decoys, pre-existing statuses, both seeding paths."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from moto import mock_aws
+from moto.core.exceptions import JsonRESTError
+
+from emulator.fleet import TRANSFER_TARGET_ACCOUNT, Fleet, seed_fleet
+from emulator.iot import IotLayer, install_iot_layer
+
+REGION = "us-east-1"
+PREEXISTING = {"REVOKED": 3, "INACTIVE": 2, "PENDING_TRANSFER": 2, "PENDING_ACTIVATION": 1, "REGISTER_INACTIVE": 1}
+
+
+@pytest.fixture(autouse=True)
+def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_SESSION_TOKEN", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+
+
+@pytest.fixture
+def layer() -> Iterator[IotLayer]:
+    layer = install_iot_layer()
+    layer.configure()
+    layer.reset_stats()
+    yield layer
+    layer.configure()
+    layer.reset_stats()
+
+
+@pytest.fixture
+def iot(layer: IotLayer) -> Iterator[Any]:
+    with mock_aws():
+        yield boto3.client("iot", region_name=REGION)
+
+
+def listing(iot: Any, ca_id: str) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    kwargs: dict[str, Any] = {"caCertificateId": ca_id, "pageSize": 250}
+    while True:
+        page = iot.list_certificates_by_ca(**kwargs)
+        items.extend(page["certificates"])
+        if not page.get("nextMarker"):
+            return items
+        kwargs["marker"] = page["nextMarker"]
+
+
+def describe(iot: Any, cert_id: str) -> dict[str, Any]:
+    return dict(iot.describe_certificate(certificateId=cert_id)["certificateDescription"])
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_seeded_fleet_is_listed_with_its_statuses(iot: Any, fast: bool) -> None:
+    fleet = seed_fleet(iot, certificates=40, decoys=6, seed=3, preexisting=PREEXISTING, fast=fast)
+
+    assert fleet.via_backend is fast
+    assert len(fleet.certificate_ids) == 40 == len(set(fleet.certificate_ids))
+    assert len(fleet.decoy_certificate_ids) == 6
+    items = listing(iot, fleet.ca_certificate_id)
+    assert [c["certificateId"] for c in items] == list(fleet.certificate_ids)  # decoys interleaved, not listed
+    statuses = {c["certificateId"]: c["status"] for c in items}
+    assert {s: len(ids) for s, ids in fleet.preexisting_ids.items()} == PREEXISTING
+    for cert_id, status in statuses.items():
+        assert status == fleet.status_of(cert_id)
+    assert sum(status == "ACTIVE" for status in statuses.values()) == 40 - sum(PREEXISTING.values())
+
+    for cert_id in fleet.preexisting_ids["PENDING_TRANSFER"]:
+        assert describe(iot, cert_id)["transferData"]["transferMessage"]
+    ca = iot.describe_ca_certificate(certificateId=fleet.ca_certificate_id)["certificateDescription"]
+    assert (ca["status"], ca["autoRegistrationStatus"]) == ("ACTIVE", "ENABLE")
+
+
+def test_decoys_belong_to_another_ca_or_to_none(iot: Any) -> None:
+    fleet = seed_fleet(iot, certificates=10, decoys=5, seed=4)
+    other_ids = [c["certificateId"] for c in listing(iot, fleet.other_ca_certificate_id)]
+    assert other_ids == list(fleet.decoy_certificate_ids[:3])
+    for cert_id in fleet.decoy_certificate_ids[3:]:
+        description = describe(iot, cert_id)
+        assert "caCertificateId" not in description
+        assert description["certificateMode"] == "SNI_ONLY"
+        assert description["status"] == "ACTIVE"
+    assert not set(fleet.decoy_certificate_ids) & set(fleet.certificate_ids)
+
+
+def test_certificates_are_real_x509_signed_by_the_ca(iot: Any) -> None:
+    fleet = seed_fleet(iot, certificates=3, decoys=2, seed=5)
+    ca = x509.load_pem_x509_certificate(fleet.ca_certificate_pem.encode())
+    assert ca.extensions.get_extension_for_class(x509.BasicConstraints).value.ca is True
+    serials = set()
+    for cert_id in fleet.certificate_ids:
+        pem = describe(iot, cert_id)["certificatePem"]
+        cert = x509.load_pem_x509_certificate(pem.encode())
+        cert.verify_directly_issued_by(ca)  # raises if not signed by the CA
+        assert cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca is False
+        serials.add(cert.serial_number)
+        # moto's default certificate id (what RegisterCertificate computes): SHA-256 of the PEM text.
+        assert hashlib.sha256(pem.encode()).hexdigest() == cert_id
+    assert len(serials) == 3
+    decoy = x509.load_pem_x509_certificate(describe(iot, fleet.decoy_certificate_ids[0])["certificatePem"].encode())
+    with pytest.raises((ValueError, InvalidSignature)):
+        decoy.verify_directly_issued_by(ca)
+
+
+def test_fast_and_api_paths_give_the_same_fleet_for_a_seed(layer: IotLayer) -> None:
+    fleets: list[Fleet] = []
+    for fast in (True, False):
+        with mock_aws():
+            fleets.append(seed_fleet(boto3.client("iot", region_name=REGION), certificates=25, seed=9,
+                                     preexisting={"REVOKED": 2, "PENDING_TRANSFER": 1}, fast=fast))
+    fast_fleet, api_fleet = fleets
+    assert fast_fleet.certificate_ids == api_fleet.certificate_ids
+    assert fast_fleet.decoy_certificate_ids == api_fleet.decoy_certificate_ids
+    assert fast_fleet.preexisting_ids == api_fleet.preexisting_ids
+    assert fast_fleet.ca_certificate_id == api_fleet.ca_certificate_id
+
+    with mock_aws():
+        other = seed_fleet(boto3.client("iot", region_name=REGION), certificates=25, seed=10)
+    assert not set(other.certificate_ids) & set(fast_fleet.certificate_ids)
+
+
+def test_fast_path_makes_no_api_calls_per_certificate(iot: Any, layer: IotLayer) -> None:
+    seed_fleet(iot, certificates=50, preexisting={"PENDING_TRANSFER": 3})
+    assert layer.stats.calls == {"RegisterCACertificate": 2}
+
+
+def test_seeding_the_same_seed_twice_is_refused(iot: Any) -> None:
+    seed_fleet(iot, certificates=3, seed=1)
+    with pytest.raises(JsonRESTError, match="already"):
+        seed_fleet(iot, certificates=3, seed=1)
+
+
+def test_bad_arguments(iot: Any) -> None:
+    with pytest.raises(ValueError, match="unknown"):
+        seed_fleet(iot, certificates=5, preexisting={"LOST": 1})
+    with pytest.raises(ValueError, match="pre-existing"):
+        seed_fleet(iot, certificates=2, preexisting={"REVOKED": 3})
+    with pytest.raises(ValueError):
+        seed_fleet(iot, certificates=-1)
+
+
+def test_ten_thousand_certificates_page_in_250s(iot: Any) -> None:
+    fleet = seed_fleet(iot, certificates=10_000, decoys=6, seed=11, preexisting=PREEXISTING)
+    items = listing(iot, fleet.ca_certificate_id)
+    assert len(items) == 10_000
+    assert [c["certificateId"] for c in items] == list(fleet.certificate_ids)
+    assert TRANSFER_TARGET_ACCOUNT != "123456789012"
