@@ -1,4 +1,4 @@
-"""Seeding the emulator's AWS IoT with a realistic fleet: a real CA, the client certificates it signed, decoys.
+"""Seeding the emulator's AWS IoT with a realistic fleet: a real CA, the certificates it signed, decoys.
 
 Everything is real X.509 (the ``cryptography`` package): an ECDSA P-256 CA key and a self-signed CA
 certificate (BasicConstraints CA=true), and client certificates signed by it. What costs time at 100,000
@@ -167,7 +167,9 @@ def _assign_statuses(
     wanted = {status: count for status, count in (preexisting or {}).items() if status != "ACTIVE"}
     for status, count in wanted.items():
         if status not in PREEXISTING_STATUSES:
-            raise ValueError(f"unknown pre-existing status {status!r}; use one of {sorted(PREEXISTING_STATUSES)}")
+            raise ValueError(
+                f"unknown pre-existing status {status!r}; use one of {sorted(PREEXISTING_STATUSES)}"
+            )
         if count < 0:
             raise ValueError(f"pre-existing count for {status} must be >= 0, got {count}")
     total = sum(wanted.values())
@@ -244,7 +246,13 @@ def seed_fleet(
 
     if use_backend:
         ids, decoy_ids, pre = _seed_backend(
-            backend, main, other, ca["certificateId"], other_ca["certificateId"], certificates, status_at,
+            backend,
+            main,
+            other,
+            ca["certificateId"],
+            other_ca["certificateId"],
+            certificates,
+            status_at,
             decoy_after,
         )
     else:
@@ -293,7 +301,7 @@ def _seed_backend(
     for kind, issuer, n in _plan(certificates, decoy_after):
         if kind == "decoy":
             registered = issuer is other
-            cert = FakeCertificate(
+            cert: Any = FakeCertificate(
                 issuer.client_pem(n), "ACTIVE", account, region, other_ca_id if registered else None
             )
             if not registered:
@@ -330,22 +338,30 @@ def _seed_api(
     for kind, issuer, n in _plan(certificates, decoy_after):
         if kind == "decoy":
             if issuer is other:
-                resp = register(certificatePem=issuer.client_pem(n), caCertificatePem=other.certificate_pem,
-                                status="ACTIVE")
+                resp = register(
+                    certificatePem=issuer.client_pem(n),
+                    caCertificatePem=other.certificate_pem,
+                    status="ACTIVE",
+                )
             else:
-                resp = client.register_certificate_without_ca(certificatePem=issuer.client_pem(n),
-                                                              status="ACTIVE")
+                resp = client.register_certificate_without_ca(
+                    certificatePem=issuer.client_pem(n), status="ACTIVE"
+                )
             decoy_ids.append(resp["certificateId"])
             continue
         status = status_at.get(n, "ACTIVE")
         initial = "INACTIVE" if status == "PENDING_TRANSFER" else status
-        resp = register(certificatePem=main.client_pem(n), caCertificatePem=main.certificate_pem, status=initial)
+        resp = register(
+            certificatePem=main.client_pem(n), caCertificatePem=main.certificate_pem, status=initial
+        )
         cid = resp["certificateId"]
         ids.append(cid)
         if status != "ACTIVE":
             pre.setdefault(status, []).append(cid)
         if status == "PENDING_TRANSFER":
             client.transfer_certificate(
-                certificateId=cid, targetAwsAccount=TRANSFER_TARGET_ACCOUNT, transferMessage="seeded pending transfer"
+                certificateId=cid,
+                targetAwsAccount=TRANSFER_TARGET_ACCOUNT,
+                transferMessage="seeded pending transfer",
             )
     return ids, decoy_ids, pre

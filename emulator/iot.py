@@ -209,7 +209,7 @@ class IndexedCertificates(OrderedDict[str, Any]):
         super().__delitem__(key)
         self._unindex(key, cert)
 
-    def pop(self, key: str, *default: Any) -> Any:  # type: ignore[override]
+    def pop(self, key: str, *default: Any) -> Any:
         if key in self:
             value = self[key]
             del self[key]
@@ -453,7 +453,7 @@ def _backend_register_ca_certificate(
     )
     cert.auto_registration_status = "ENABLE" if allow_auto_registration else "DISABLE"
     cert.certificate_mode = mode
-    # AWS names CA certificates arn:...:cacert/ID (IAM policies scope CA actions to cacert/*); moto uses cert/.
+    # AWS names CA certificates arn:...:cacert/ID (IAM scopes CA actions to cacert/*); moto uses cert/.
     cert.arn = cert.arn.replace(f":cert/{cert.certificate_id}", f":cacert/{cert.certificate_id}")
     return cert
 
@@ -938,12 +938,12 @@ def install_iot_layer() -> IotLayer:
         backend_init = _make_backend_init(keep(IoTBackend, "__init__"))
         call_action = _make_call_action(layer, keep(IoTResponse, "call_action"))
 
-        IoTBackend.__init__ = backend_init
+        setattr(IoTBackend, "__init__", backend_init)  # noqa: B010 - mypy forbids assigning methods
         for name, func in backend_methods.items():
             setattr(IoTBackend, name, func)
         for name, func in response_methods.items():
             setattr(IoTResponse, name, func)
-        IoTResponse.call_action = call_action
+        setattr(IoTResponse, "call_action", call_action)  # noqa: B010 - mypy forbids assigning methods
         setattr(IoTResponse, _PATCH_MARK, layer)
         return layer
 

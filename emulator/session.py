@@ -134,6 +134,7 @@ class EmulatorSession:
 
         # moto logs every failed state with a traceback; the workflow's own report says what failed.
         logging.getLogger("moto").setLevel(logging.CRITICAL)
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one access-log line per request otherwise
         default_user_config.setdefault("stepfunctions", {})["execute_state_machine"] = True
         _cache_step_functions_clients()
         self.lambda_runtime = install_lambda_runtime()
@@ -156,8 +157,10 @@ class EmulatorSession:
             self._mock.start()
         self._route_task_logs()
         from revocation_common.clients import reset_clients
+        from revocation_common.settings import task_settings
 
         reset_clients()
+        task_settings.cache_clear()  # the tasks read their settings once per process; this session's differ
         self.deployment = deploy_workflow(self.client, environment, account_id=ACCOUNT_ID)
         # Quotas and faults start after the deployment and the seeding are in place.
         self.iot_layer.configure(quotas=None, fault_rate=0.0, seed=self.options.seed)

@@ -114,7 +114,7 @@ class RevocationFunctions(Construct):
                 self,
                 f"{spec.logical_name}Role",
                 assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
-                description=f"Execution role of the {spec.logical_name} task of the IoT CA revocation workflow",
+                description=f"Execution role of the {spec.logical_name} task of the IoT CA revocation",
             )
             log_group = logs.LogGroup(self, f"{spec.logical_name}LogGroup", retention=settings.log_retention)
             function = lambda_.Function(
@@ -190,7 +190,11 @@ class RevocationFunctions(Construct):
                     conditions={"StringLike": {"s3:prefix": ["executions/*"]}},
                 ),
             ],
-            wildcard_reasons={"*": _LIST_BY_CA_REASON, cacert_arn: _CACERT_REASON, objects_arn: _OBJECTS_REASON},
+            wildcard_reasons={
+                "*": _LIST_BY_CA_REASON,
+                cacert_arn: _CACERT_REASON,
+                objects_arn: _OBJECTS_REASON,
+            },
         )
         # NormalizeInput makes no AWS call: it gets nothing beyond its log group and X-Ray.
 

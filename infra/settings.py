@@ -177,7 +177,7 @@ def _raw(node: Node, key: str) -> Any:
     value = node.try_get_context(key)
     if value is None:
         raise SettingsError(
-            f"CDK context key {key!r} is missing: set it in cdk.json under \"context\" or pass -c {key}=VALUE"
+            f'CDK context key {key!r} is missing: set it in cdk.json under "context" or pass -c {key}=VALUE'
         )
     return value
 
@@ -192,7 +192,9 @@ def _int(node: Node, key: str, low: int, high: int, unit: str) -> int:
     else:
         value = int(raw.strip()) if raw.strip().isdigit() else None
     if value is None or not low <= value <= high:
-        raise SettingsError(f"CDK context key {key!r}: expected an integer from {low} to {high} ({unit}), got {raw!r}")
+        raise SettingsError(
+            f"CDK context key {key!r}: expected an integer from {low} to {high} ({unit}), got {raw!r}"
+        )
     return value
 
 

@@ -43,7 +43,9 @@ class CaRevocationStack(cdk.Stack):
         super().__init__(scope, construct_id, **kwargs)
         self.settings = Settings.from_context(self.node)
 
-        self.storage = ReportStorage(self, "ReportStorage", retention_days=self.settings.report_retention_days)
+        self.storage = ReportStorage(
+            self, "ReportStorage", retention_days=self.settings.report_retention_days
+        )
         self.notifications = Notifications(self, "Notifications")
         self.functions = RevocationFunctions(
             self, "RevocationFunctions", settings=self.settings, storage=self.storage
@@ -68,7 +70,7 @@ def cdk_json_context(path: Path = CDK_JSON) -> dict[str, Any]:
     """The ``context`` object of cdk.json (empty if the file has none)."""
     context = json.loads(path.read_text(encoding="utf-8")).get("context", {})
     if not isinstance(context, dict):
-        raise ValueError(f"{path}: \"context\" must be an object")
+        raise ValueError(f'{path}: "context" must be an object')
     return context
 
 

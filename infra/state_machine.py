@@ -142,7 +142,7 @@ class RevocationStateMachine(Construct):
             findings.append(
                 (
                     iam5_resource_finding(self, f"{function.function_arn}:*"),
-                "ARN:* covers the published versions and aliases of this one task function only; the "
+                    "ARN:* covers the published versions and aliases of this one task function only; the "
                     "Lambda task may be invoked through a qualified ARN.",
                 )
             )
@@ -174,7 +174,9 @@ class RevocationStateMachine(Construct):
             self._execution_arn(stack, f"{state_machine_name}/{state.get('Label', name)}:*")
             for name, state in distributed_maps(parsed)
         ]
-        role.add_to_policy(iam.PolicyStatement(actions=["states:StartExecution"], resources=[state_machine_arn]))
+        role.add_to_policy(
+            iam.PolicyStatement(actions=["states:StartExecution"], resources=[state_machine_arn])
+        )
         role.add_to_policy(
             iam.PolicyStatement(
                 actions=["states:DescribeExecution", "states:StopExecution"],
@@ -196,7 +198,9 @@ class RevocationStateMachine(Construct):
             )
 
         # SNS: Notify and NotifyFailure. The topic uses the AWS managed key, which needs no IAM grant.
-        role.add_to_policy(iam.PolicyStatement(actions=["sns:Publish"], resources=[notifications.topic.topic_arn]))
+        role.add_to_policy(
+            iam.PolicyStatement(actions=["sns:Publish"], resources=[notifications.topic.topic_arn])
+        )
 
         self.state_machine = sfn.StateMachine(
             self,
@@ -206,7 +210,9 @@ class RevocationStateMachine(Construct):
             definition_body=sfn.DefinitionBody.from_string(definition),
             definition_substitutions=self.substitutions,
             role=role,
-            logs=sfn.LogOptions(destination=self.log_group, level=sfn.LogLevel.ALL, include_execution_data=True),
+            logs=sfn.LogOptions(
+                destination=self.log_group, level=sfn.LogLevel.ALL, include_execution_data=True
+            ),
             tracing_enabled=True,
         )
         findings.append(
@@ -214,7 +220,8 @@ class RevocationStateMachine(Construct):
                 "AwsSolutions-IAM5[Resource::*]",
                 "Added by CDK for execution logging and tracing: the CloudWatch Logs delivery actions "
                 "(logs:CreateLogDelivery, ...) and the X-Ray actions support only '*' (Step Functions "
-                "guide, 'IAM policies for logging to CloudWatch Logs'; Service Authorization Reference, X-Ray).",
+                "guide, 'IAM policies for logging to CloudWatch Logs'; Service Authorization Reference, "
+                "X-Ray).",
             )
         )
         # Acknowledged on the role's policy, the one resource that holds these statements.

@@ -17,7 +17,13 @@ from emulator.fleet import TRANSFER_TARGET_ACCOUNT, Fleet, seed_fleet
 from emulator.iot import IotLayer, install_iot_layer
 
 REGION = "us-east-1"
-PREEXISTING = {"REVOKED": 3, "INACTIVE": 2, "PENDING_TRANSFER": 2, "PENDING_ACTIVATION": 1, "REGISTER_INACTIVE": 1}
+PREEXISTING = {
+    "REVOKED": 3,
+    "INACTIVE": 2,
+    "PENDING_TRANSFER": 2,
+    "PENDING_ACTIVATION": 1,
+    "REGISTER_INACTIVE": 1,
+}
 
 
 @pytest.fixture(autouse=True)
@@ -68,7 +74,8 @@ def test_seeded_fleet_is_listed_with_its_statuses(iot: Any, fast: bool) -> None:
     assert len(fleet.certificate_ids) == 40 == len(set(fleet.certificate_ids))
     assert len(fleet.decoy_certificate_ids) == 6
     items = listing(iot, fleet.ca_certificate_id)
-    assert [c["certificateId"] for c in items] == list(fleet.certificate_ids)  # decoys interleaved, not listed
+    # Decoys are interleaved with the CA's certificates in creation order, and not listed.
+    assert [c["certificateId"] for c in items] == list(fleet.certificate_ids)
     statuses = {c["certificateId"]: c["status"] for c in items}
     assert {s: len(ids) for s, ids in fleet.preexisting_ids.items()} == PREEXISTING
     for cert_id, status in statuses.items():
@@ -107,7 +114,9 @@ def test_certificates_are_real_x509_signed_by_the_ca(iot: Any) -> None:
         # moto's default certificate id (what RegisterCertificate computes): SHA-256 of the PEM text.
         assert hashlib.sha256(pem.encode()).hexdigest() == cert_id
     assert len(serials) == 3
-    decoy = x509.load_pem_x509_certificate(describe(iot, fleet.decoy_certificate_ids[0])["certificatePem"].encode())
+    decoy = x509.load_pem_x509_certificate(
+        describe(iot, fleet.decoy_certificate_ids[0])["certificatePem"].encode()
+    )
     with pytest.raises((ValueError, InvalidSignature)):
         decoy.verify_directly_issued_by(ca)
 
@@ -116,8 +125,15 @@ def test_fast_and_api_paths_give_the_same_fleet_for_a_seed(layer: IotLayer) -> N
     fleets: list[Fleet] = []
     for fast in (True, False):
         with mock_aws():
-            fleets.append(seed_fleet(boto3.client("iot", region_name=REGION), certificates=25, seed=9,
-                                     preexisting={"REVOKED": 2, "PENDING_TRANSFER": 1}, fast=fast))
+            fleets.append(
+                seed_fleet(
+                    boto3.client("iot", region_name=REGION),
+                    certificates=25,
+                    seed=9,
+                    preexisting={"REVOKED": 2, "PENDING_TRANSFER": 1},
+                    fast=fast,
+                )
+            )
     fast_fleet, api_fleet = fleets
     assert fast_fleet.certificate_ids == api_fleet.certificate_ids
     assert fast_fleet.decoy_certificate_ids == api_fleet.decoy_certificate_ids

@@ -61,7 +61,9 @@ def register_ca(iot: Any, name: str, *, auto: bool = False) -> tuple[str, str]:
     return str(ca["certificateId"]), pem
 
 
-def register_certs(iot: Any, ca_pem: str | None, count: int, prefix: str, status: str = "ACTIVE") -> list[str]:
+def register_certs(
+    iot: Any, ca_pem: str | None, count: int, prefix: str, status: str = "ACTIVE"
+) -> list[str]:
     ids = []
     for i in range(count):
         pem = f"-----CERT {prefix}-{i}-----"
@@ -264,7 +266,9 @@ def test_transfer_rules(iot: Any) -> None:
     assert transfer_error(active) == "CertificateStateException"  # must not be ACTIVE
     assert status_of(iot, active) == "ACTIVE"
 
-    iot.create_policy(policyName="device", policyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}))
+    iot.create_policy(
+        policyName="device", policyDocument=json.dumps({"Version": "2012-10-17", "Statement": []})
+    )
     arn = iot.describe_certificate(certificateId=with_policy)["certificateDescription"]["certificateArn"]
     iot.attach_policy(policyName="device", target=arn)
     iot.update_certificate(certificateId=with_policy, newStatus="INACTIVE")
@@ -307,9 +311,16 @@ def test_ca_status_and_auto_registration_round_trip(iot: Any) -> None:
     after = describe(ca_id)
     assert (after["status"], after["autoRegistrationStatus"]) == ("INACTIVE", "DISABLE")
     iot.update_ca_certificate(certificateId=plain_id, newAutoRegistrationStatus="ENABLE")
-    assert (describe(plain_id)["status"], describe(plain_id)["autoRegistrationStatus"]) == ("ACTIVE", "ENABLE")
+    assert (describe(plain_id)["status"], describe(plain_id)["autoRegistrationStatus"]) == (
+        "ACTIVE",
+        "ENABLE",
+    )
 
-    for kwargs in ({"newStatus": "REVOKED"}, {"newStatus": "PENDING_TRANSFER"}, {"newAutoRegistrationStatus": "ON"}):
+    for kwargs in (
+        {"newStatus": "REVOKED"},
+        {"newStatus": "PENDING_TRANSFER"},
+        {"newAutoRegistrationStatus": "ON"},
+    ):
         with pytest.raises(ClientError) as raised:
             iot.update_ca_certificate(certificateId=ca_id, **kwargs)
         assert error_code(raised.value) == "InvalidRequestException", kwargs
@@ -500,5 +511,5 @@ def test_threaded_server_transfer_and_throttling(layer: IotLayer) -> None:
         assert accepted_per_window(layer.stats.update_certificate_times) <= 5
     finally:
         request = urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST")
-        urllib.request.urlopen(request, timeout=10).close()  # noqa: S310 - loopback moto server
+        urllib.request.urlopen(request, timeout=10).close()
         server.stop()

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 import pytest
-from cfnlint.api import ManualArgs, lint_file
+from cfnlint.api import ManualArgs, lint_file  # type: ignore[import-untyped]
 
 from tests.infra.conftest import Synthesized
 
@@ -25,7 +25,11 @@ def _is_known_false_positive(match: Any, template: dict[str, Any]) -> bool:
     Output. Only that exact finding is tolerated.
     """
     path = list(match.path)
-    if match.rule.id != "E3601" or "DefinitionString" not in path or path[-1] not in ("InputPath", "OutputPath"):
+    if (
+        match.rule.id != "E3601"
+        or "DefinitionString" not in path
+        or path[-1] not in ("InputPath", "OutputPath")
+    ):
         return False
     states_at = path.index("DefinitionString") + 1
     if path[states_at] != "States" or len(path) != states_at + 3:

@@ -64,7 +64,9 @@ def _section(title: str) -> str:
 
 
 def _contract_functions() -> dict[str, tuple[str, int, int]]:
-    rows = re.findall(r"^\|\s*(\w+)\s*\|\s*([\w.]+)\s*\|\s*(\d+)\s*\|\s*(\d+)\s*\|\s*$", _section("Lambda functions"), re.M)
+    rows = re.findall(
+        r"^\|\s*(\w+)\s*\|\s*([\w.]+)\s*\|\s*(\d+)\s*\|\s*(\d+)\s*\|\s*$", _section("Lambda functions"), re.M
+    )
     return {name: (handler, int(timeout), int(memory)) for name, handler, timeout, memory in rows}
 
 
@@ -101,7 +103,9 @@ def _role_statements(synth: Synthesized, role_id: str) -> list[dict[str, Any]]:
     statements = []
     for resource in synth.of_type("AWS::IAM::Policy").values():
         if {"Ref": role_id} in resource["Properties"]["Roles"]:
-            statements += [s for s in resource["Properties"]["PolicyDocument"]["Statement"] if s["Effect"] == "Allow"]
+            statements += [
+                s for s in resource["Properties"]["PolicyDocument"]["Statement"] if s["Effect"] == "Allow"
+            ]
     return statements
 
 
@@ -159,9 +163,15 @@ def test_placeholders_equal_the_substitutions_and_the_contract(synthesized: Synt
 
     functions = synthesized.stack.functions.functions
     for spec in FUNCTION_SPECS:
-        assert substitutions[spec.placeholder] == {"Fn::GetAtt": [_logical_id(synthesized, functions[spec.logical_name]), "Arn"]}
-    assert substitutions["ReportBucketName"] == {"Ref": _logical_id(synthesized, synthesized.stack.storage.bucket)}
-    assert substitutions["NotificationTopicArn"] == {"Ref": _logical_id(synthesized, synthesized.stack.notifications.topic)}
+        assert substitutions[spec.placeholder] == {
+            "Fn::GetAtt": [_logical_id(synthesized, functions[spec.logical_name]), "Arn"]
+        }
+    assert substitutions["ReportBucketName"] == {
+        "Ref": _logical_id(synthesized, synthesized.stack.storage.bucket)
+    }
+    assert substitutions["NotificationTopicArn"] == {
+        "Ref": _logical_id(synthesized, synthesized.stack.notifications.topic)
+    }
 
 
 def test_state_machine_is_standard_with_full_logging_and_tracing(synthesized: Synthesized) -> None:
@@ -169,7 +179,11 @@ def test_state_machine_is_standard_with_full_logging_and_tracing(synthesized: Sy
         "AWS::StepFunctions::StateMachine",
         {
             "StateMachineType": "STANDARD",
-            "LoggingConfiguration": {"Level": "ALL", "IncludeExecutionData": True, "Destinations": Match.any_value()},
+            "LoggingConfiguration": {
+                "Level": "ALL",
+                "IncludeExecutionData": True,
+                "Destinations": Match.any_value(),
+            },
             "TracingConfiguration": {"Enabled": True},
         },
     )
@@ -310,7 +324,9 @@ def test_report_bucket_is_encrypted_private_ssl_only_versioned_and_expiring(synt
         assert resource["DeletionPolicy"] == resource["UpdateReplacePolicy"] == "Retain"
 
         (policy,) = [
-            p for p in synthesized.of_type("AWS::S3::BucketPolicy").values() if p["Properties"]["Bucket"] == {"Ref": logical_id}
+            p
+            for p in synthesized.of_type("AWS::S3::BucketPolicy").values()
+            if p["Properties"]["Bucket"] == {"Ref": logical_id}
         ]
         deny = [s for s in policy["Properties"]["PolicyDocument"]["Statement"] if s["Effect"] == "Deny"]
         assert deny == [
@@ -327,7 +343,9 @@ def test_report_bucket_is_encrypted_private_ssl_only_versioned_and_expiring(synt
         ]
 
     report = synthesized.resources[_logical_id(synthesized, storage.bucket)]["Properties"]
-    assert report["LoggingConfiguration"]["DestinationBucketName"] == {"Ref": _logical_id(synthesized, storage.access_logs_bucket)}
+    assert report["LoggingConfiguration"]["DestinationBucketName"] == {
+        "Ref": _logical_id(synthesized, storage.access_logs_bucket)
+    }
 
 
 def test_topic_is_kms_encrypted_and_ssl_only(synthesized: Synthesized) -> None:
@@ -344,7 +362,9 @@ def test_topic_is_kms_encrypted_and_ssl_only(synthesized: Synthesized) -> None:
 
 
 def test_function_specs_match_the_contract() -> None:
-    assert {s.logical_name: (s.handler, s.timeout_seconds, s.memory_mb) for s in FUNCTION_SPECS} == _contract_functions()
+    assert {
+        s.logical_name: (s.handler, s.timeout_seconds, s.memory_mb) for s in FUNCTION_SPECS
+    } == _contract_functions()
 
 
 def test_functions_runtime_handler_timeout_memory_env_layer_tracing_logs(synthesized: Synthesized) -> None:
@@ -363,7 +383,9 @@ def test_functions_runtime_handler_timeout_memory_env_layer_tracing_logs(synthes
     }
     assert set(expected_env) == _contract_env_vars()
     (layer_parameter,) = [
-        k for k, p in synthesized.template_json["Parameters"].items() if p.get("Default", "").startswith("/aws/service/powertools/")
+        k
+        for k, p in synthesized.template_json["Parameters"].items()
+        if p.get("Default", "").startswith("/aws/service/powertools/")
     ]
     assert synthesized.template_json["Parameters"][layer_parameter] == {
         "Type": "AWS::SSM::Parameter::Value<String>",
@@ -421,7 +443,9 @@ def test_nag_plugin_fails_synth_on_a_finding(tmp_path: Path) -> None:
         app.synth()
 
 
-def test_every_acknowledgement_is_used_narrow_and_reasoned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_every_acknowledgement_is_used_narrow_and_reasoned(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     recorded: list[tuple[str, str, str]] = []
 
     class _Recorder:
@@ -442,7 +466,9 @@ def test_every_acknowledgement_is_used_narrow_and_reasoned(tmp_path: Path, monke
     findings = {(r.construct_path, v.rule_name) for v in report.violations for r in v.violating_resources}
 
     acknowledged = {(path + "/Resource", rule) for path, rule, _ in recorded}
-    assert findings - acknowledged == set(), "unacknowledged, or acknowledged on a parent instead of the resource"
+    assert findings - acknowledged == set(), (
+        "unacknowledged, or acknowledged on a parent instead of the resource"
+    )
     assert acknowledged - findings == set(), "acknowledgements without a finding"
     for path, rule, reason in recorded:
         assert rule.startswith(("AwsSolutions-L1", "AwsSolutions-IAM5[Resource::")), (path, rule)
@@ -521,7 +547,8 @@ def test_environment_agnostic_unless_both_defaults_are_set(monkeypatch: pytest.M
 def test_placeholder_mismatch_is_rejected(tmp_path: Path) -> None:
     asl = tmp_path / "revoke_ca.asl.json"
     asl.write_text(
-        ASL_PATH.read_text(encoding="utf-8").replace("${NotificationTopicArn}", "${TopicArn}"), encoding="utf-8"
+        ASL_PATH.read_text(encoding="utf-8").replace("${NotificationTopicArn}", "${TopicArn}"),
+        encoding="utf-8",
     )
     stack = Stack(App(context=cdk_json_context()), "Probe")
     settings = Settings.from_context(stack.node)
