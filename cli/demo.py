@@ -26,7 +26,7 @@ def run_demo(args: argparse.Namespace) -> int:
     (seconds) and whether every decoy certificate is still ACTIVE.
     Exit code: 0 only when the execution succeeded, the report is verified and no decoy was touched.
     """
-    err = Console(stderr=True)
+    err = Console(stderr=True, soft_wrap=True)
     out = Console(highlight=False, soft_wrap=True)
     context = {"updateCertificateTps": args.iot_tps, "listCertificatesByCaTps": args.iot_tps}
     options = EmulatorOptions(

@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
     4 CA not found, 5 another execution is already on this CA.
     Source: AWS Step Functions API reference, StartExecution and DescribeExecution.
     """
-    err = Console(stderr=True)
+    err = Console(stderr=True, soft_wrap=True)
     out = Console(highlight=False, soft_wrap=True)
     try:
         if args.input_file:

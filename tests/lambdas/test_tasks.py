@@ -1,0 +1,180 @@
+"""The tasks' functions against the emulator: AWS IoT with the documented behaviour, and S3."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from botocore.exceptions import ClientError
+
+from deactivate_ca.deactivate import deactivate_ca
+from emulator.fleet import seed_fleet
+from list_certificate_pages.listing import list_pages
+from revocation_common.errors import CaNotFound, TransientAwsError
+from revocation_common.models import CanonicalRequest, ListingState, PageEntry
+from revocation_common.pacing import RatePacer
+from revocation_common.store import get_json, outcome_key
+from revoke_certificates.revoke import child_rate, revoke_certificate, revoke_page
+
+_seeds = itertools.count(5000)
+FAST = RatePacer(1_000_000)
+
+
+def _fleet(emulator, count, **kwargs):
+    return seed_fleet(emulator.client("iot"), certificates=count, seed=next(_seeds), **kwargs)
+
+
+def _bucket(emulator):
+    return emulator.deployment.report_bucket
+
+
+def test_deactivate_is_idempotent_and_dry_run_only_describes(emulator):
+    iot = emulator.client("iot")
+    fleet = _fleet(emulator, 1)
+    dry = deactivate_ca(iot, CanonicalRequest(caCertificateId=fleet.ca_certificate_id, dryRun=True))
+    assert (dry.statusAfter, dry.autoRegistrationStatusAfter, dry.changed) == ("ACTIVE", "ENABLE", False)
+
+    first = deactivate_ca(iot, CanonicalRequest(caCertificateId=fleet.ca_certificate_id))
+    second = deactivate_ca(iot, CanonicalRequest(caCertificateId=fleet.ca_certificate_id))
+
+    assert (first.statusBefore, first.statusAfter, first.autoRegistrationStatusAfter) == (
+        "ACTIVE",
+        "INACTIVE",
+        "DISABLE",
+    )
+    assert first.changed is True
+    assert second.changed is False
+    assert second.statusBefore == "INACTIVE"
+
+
+def test_deactivate_unknown_ca_raises_ca_not_found(emulator):
+    with pytest.raises(CaNotFound):
+        deactivate_ca(emulator.client("iot"), CanonicalRequest(caCertificateId="f" * 64))
+
+
+def test_listing_continues_across_invocations_without_losing_a_certificate(emulator):
+    fleet = _fleet(emulator, 501)
+    listing = ListingState()
+    invocations = 0
+    while not listing.complete:
+        # A deadline already past: each invocation lists exactly one page, then hands back the marker.
+        listing = list_pages(
+            emulator.client("iot"),
+            emulator.client("s3"),
+            FAST,
+            ca_certificate_id=fleet.ca_certificate_id,
+            bucket=_bucket(emulator),
+            prefix="executions/listing-test/",
+            listing=listing,
+            deadline=0.0,
+            clock=lambda: 1.0,
+        )
+        invocations += 1
+    assert invocations == 3
+    assert (listing.pageCount, listing.certificateCount, listing.invocations) == (3, 501, 3)
+    manifest = get_json(emulator.client("s3"), _bucket(emulator), listing.manifestKey)
+    listed = []
+    for item in manifest:
+        page = get_json(emulator.client("s3"), _bucket(emulator), item["pageKey"])
+        assert len(page) <= 250
+        listed.extend(entry["certificateId"] for entry in page)
+    assert sorted(listed) == sorted(fleet.certificate_ids)
+
+
+def test_revoke_settles_from_the_actual_status_when_the_listing_is_stale(emulator):
+    iot = emulator.client("iot")
+    fleet = _fleet(emulator, 3)
+    first, second, third = fleet.certificate_ids
+    iot.update_certificate(certificateId=first, newStatus="REVOKED")  # revoked after it was listed
+    iot.update_certificate(certificateId=second, newStatus="INACTIVE")
+    iot.transfer_certificate(certificateId=second, targetAwsAccount="210987654321")
+
+    stale = [PageEntry(certificateId=cid, status="ACTIVE") for cid in (first, second, third)]
+    outcomes = [revoke_certificate(iot, FAST, entry, target="REVOKED", dry_run=False) for entry in stale]
+
+    # UpdateCertificate is idempotent for REVOKED -> REVOKED (API reference), so a stale entry is simply
+    # revoked again; the PENDING_TRANSFER refusal is read back with DescribeCertificate and reported.
+    assert [o.outcome for o in outcomes] == ["REVOKED", "SKIPPED", "REVOKED"]
+    assert "PENDING_TRANSFER" in outcomes[1].reason
+    assert outcomes[1].statusAfter == "PENDING_TRANSFER"
+    assert iot.describe_certificate(certificateId=third)["certificateDescription"]["status"] == "REVOKED"
+
+    quarantine = revoke_certificate(iot, FAST, stale[0], target="INACTIVE", dry_run=False)
+    assert (quarantine.outcome, quarantine.statusAfter) == ("SKIPPED", "REVOKED")
+    assert "final" in quarantine.reason
+
+
+def test_revoke_page_writes_every_outcome_and_returns_counts(emulator):
+    fleet = _fleet(emulator, 20, preexisting={"REVOKED": 5})
+    s3 = emulator.client("s3")
+    listing = list_pages(
+        emulator.client("iot"),
+        s3,
+        FAST,
+        ca_certificate_id=fleet.ca_certificate_id,
+        bucket=_bucket(emulator),
+        prefix="executions/page-test/",
+        listing=ListingState(),
+        deadline=float("inf"),
+        clock=lambda: 0.0,
+    )
+    counts = revoke_page(
+        emulator.client("iot"),
+        s3,
+        FAST,
+        request=CanonicalRequest(caCertificateId=fleet.ca_certificate_id),
+        bucket=_bucket(emulator),
+        prefix="executions/page-test/",
+        page_key="executions/page-test/pages/000000.json",
+        page_number=0,
+    )
+    assert listing.certificateCount == 20
+    assert counts.as_report() == {"total": 20, "revoked": 15, "alreadyRevoked": 5, "skipped": 0, "failed": 0}
+    written = get_json(s3, _bucket(emulator), outcome_key("executions/page-test/", 0))
+    assert sorted(o["certificateId"] for o in written["outcomes"]) == sorted(fleet.certificate_ids)
+
+
+def test_throttling_that_outlasts_retries_is_raised_for_the_state_to_retry(emulator):
+    fleet = _fleet(emulator, 1)
+    emulator.iot_layer.configure(quotas={"UpdateCertificate": 0.001}, fault_rate=0.0, seed=0)
+    try:
+        iot = emulator.client("iot")
+        iot.update_certificate(certificateId=fleet.certificate_ids[0], newStatus="INACTIVE")  # spends the quota
+    except ClientError:
+        pass
+    try:
+        entry = PageEntry(certificateId=fleet.certificate_ids[0], status="ACTIVE")
+        with pytest.raises(TransientAwsError):
+            revoke_certificate(_no_retry_iot(), FAST, entry, target="REVOKED", dry_run=False)
+    finally:
+        emulator.iot_layer.configure(quotas=None, fault_rate=0.0, seed=0)
+
+
+def _no_retry_iot():
+    import boto3
+    from botocore.config import Config
+
+    return boto3.client("iot", region_name="us-east-1", config=Config(retries={"max_attempts": 1}))
+
+
+def test_child_rate_shares_the_quota_among_the_children_that_run_at_once():
+    assert child_rate(10, 10, 400) == pytest.approx(1.0)
+    assert child_rate(100, 10, 8) == pytest.approx(12.5)
+    assert child_rate(10, 10, 1) == pytest.approx(10.0)
+
+
+def test_pacer_spaces_calls_at_the_rate():
+    now = [0.0]
+    slept = []
+
+    def sleep(seconds):
+        slept.append(seconds)
+        now[0] += seconds
+
+    pacer = RatePacer(4, clock=lambda: now[0], sleep=sleep)
+    for _ in range(5):
+        pacer.wait()
+    assert now[0] == pytest.approx(1.0)  # 5 calls at 4 per second: the fifth starts at t = 1 s
+    assert slept == pytest.approx([0.25] * 4)
+    with pytest.raises(ValueError, match="rate_per_second"):
+        RatePacer(0)

@@ -1,0 +1,125 @@
+"""The Done-when of the operator path: ``ca-revoke emulator`` serving on loopback, the AWS CLI registering a
+CA and its certificates, ``ca-revoke run --wait`` revoking them, the AWS CLI reading REVOKED back."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from emulator.fleet import _derive_key, _Issuer
+
+REPO = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_for_port(port: int, process: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"emulator exited: {process.stdout.read() if process.stdout else ''}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                pass
+        except OSError:
+            time.sleep(0.2)
+            continue
+        # The port opens before the workflow is deployed; the banner line comes after.
+        time.sleep(0.5)
+        return
+    raise AssertionError("emulator did not start")
+
+
+@pytest.fixture
+def served_emulator(tmp_path):
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    process = subprocess.Popen(
+        [str(BIN / "ca-revoke"), "emulator", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+        cwd=REPO,
+    )
+    try:
+        _wait_for_port(port, process)
+        deadline = time.monotonic() + 60
+        url = f"http://127.0.0.1:{port}"
+        cli_env = {**env, "AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x", "AWS_DEFAULT_REGION": "us-east-1"}
+        while time.monotonic() < deadline:  # deployed once the state machine is listed
+            listed = subprocess.run(
+                [str(BIN / "aws"), "--endpoint-url", url, "stepfunctions", "list-state-machines"],
+                capture_output=True, text=True, env=cli_env, check=False,
+            )
+            if listed.returncode == 0 and "iot-ca-revocation" in listed.stdout:
+                break
+            time.sleep(0.3)
+        yield url, cli_env
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+@pytest.mark.slow
+def test_aws_cli_registers_and_ca_revoke_run_revokes(served_emulator, tmp_path):
+    url, env = served_emulator
+    issuer = _Issuer(4242, "cli", _derive_key(4242, "client"), serial_base=77 << 24)
+    (tmp_path / "ca.pem").write_text(issuer.certificate_pem)
+
+    def aws(*args: str) -> str:
+        done = subprocess.run(
+            [str(BIN / "aws"), "--endpoint-url", url, "--output", "text", *args],
+            capture_output=True, text=True, env=env, check=True,
+        )
+        return done.stdout.strip()
+
+    ca_id = aws("iot", "register-ca-certificate", "--ca-certificate", f"file://{tmp_path / 'ca.pem'}",
+                "--set-as-active", "--allow-auto-registration", "--query", "certificateId")
+    ids = []
+    for number in range(3):
+        pem = tmp_path / f"device{number}.pem"
+        pem.write_text(issuer.client_pem(number))
+        ids.append(aws("iot", "register-certificate", "--certificate-pem", f"file://{pem}",
+                       "--ca-certificate-pem", f"file://{tmp_path / 'ca.pem'}", "--set-as-active",
+                       "--query", "certificateId"))
+
+    run = subprocess.run(
+        [str(BIN / "ca-revoke"), "run", "--endpoint-url", url, "--ca-certificate-id", ca_id, "--wait", "--json"],
+        capture_output=True, text=True, env=env, check=False, cwd=REPO,
+    )
+
+    assert run.returncode == 0, run.stderr
+    report = json.loads(run.stdout)
+    assert report["status"] == "SUCCEEDED"
+    assert report["certificates"]["revoked"] == 3
+    assert report["verification"]["verified"] is True
+    for certificate_id in ids:
+        assert aws("iot", "describe-certificate", "--certificate-id", certificate_id,
+                   "--query", "certificateDescription.status") == "REVOKED"
+    assert aws("iot", "describe-ca-certificate", "--certificate-id", ca_id,
+               "--query", "certificateDescription.status") == "INACTIVE"
+
+
+@pytest.mark.slow
+def test_run_refuses_a_malformed_request_with_one_line(served_emulator):
+    url, env = served_emulator
+    run = subprocess.run(
+        [str(BIN / "ca-revoke"), "run", "--endpoint-url", url, "--ca-certificate-id", "NOT-HEX", "--wait"],
+        capture_output=True, text=True, env=env, check=False, cwd=REPO,
+    )
+    assert run.returncode == 2
+    assert run.stderr.strip().count("\n") == 0
+    assert "caCertificateId" in run.stderr
