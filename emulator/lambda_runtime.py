@@ -18,7 +18,7 @@ import time
 import traceback
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -39,9 +39,12 @@ class InvocationFaults:
 
 @dataclass
 class InvocationStats:
+    """Counters of task invocations; ``by_function`` counts invocations per function name."""
+
     invocations: int = 0
     errors: int = 0
     crashes: int = 0
+    by_function: dict[str, int] = field(default_factory=dict)
 
 
 class EmulatedLambdaContext:
@@ -111,6 +114,8 @@ class InProcessLambdaRuntime:
 
         with self._lock:
             self.stats.invocations += 1
+            name = function.function_name
+            self.stats.by_function[name] = self.stats.by_function.get(name, 0) + 1
         context = EmulatedLambdaContext(
             function.function_name,
             function.function_arn,

@@ -16,7 +16,7 @@ from constructs import Construct
 
 from infra.nag import acknowledge, iam5_resource_finding
 from infra.settings import Settings
-from infra.storage import ReportStorage
+from infra.storage import EXECUTIONS_PREFIX, ReportStorage
 
 LAMBDAS_DIR: Final = Path(__file__).resolve().parent.parent / "lambdas"
 
@@ -140,9 +140,9 @@ class RevocationFunctions(Construct):
             acknowledge(
                 function,
                 "AwsSolutions-L1",
-                "docs/data-contract.md pins python3.13: the Powertools v3 layer parameter in cdk.json is the "
-                "python3.13 x86_64 build and the emulator and tests run that runtime; a runtime change goes "
-                "through the contract first.",
+                "docs/data-contract.md pins python3.13 and the Powertools v3 layer parameter in cdk.json is "
+                "the python3.13 x86_64 build; a newer runtime must change the contract and the layer "
+                "parameter together.",
             )
             default_policy = role.node.find_child("DefaultPolicy")
             acknowledge(
@@ -187,7 +187,7 @@ class RevocationFunctions(Construct):
                 iam.PolicyStatement(
                     actions=["s3:ListBucket"],
                     resources=[storage.bucket.bucket_arn],
-                    conditions={"StringLike": {"s3:prefix": ["executions/*"]}},
+                    conditions={"StringLike": {"s3:prefix": [f"{EXECUTIONS_PREFIX}*"]}},
                 ),
             ],
             wildcard_reasons={

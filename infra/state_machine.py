@@ -54,11 +54,12 @@ class RevocationStateMachine(Construct):
     classes), so the emulator, the tests and CloudFormation all run the same file. The role gets exactly:
     ``lambda:InvokeFunction`` on the five functions (ARN and ARN:* for versions and aliases);
     ``s3:GetObject``/``s3:PutObject`` on ``executions/*`` for the Map ItemReader and ResultWriter (plus
-    the multipart actions ResultWriter uses, when the ASL has one); ``states:StartExecution`` on itself
-    and ``states:DescribeExecution``/``StopExecution``/``RedriveExecution`` on its own executions and
-    its Distributed Map child executions; ``sns:Publish`` on the topic; and, added by CDK, CloudWatch
-    Logs delivery and X-Ray. The state machine's ARN is built from its fixed name with
-    ``Stack.format_arn``, because referencing the resource from its own role policy would be circular.
+    the multipart actions ResultWriter uses, when the ASL has one); ``states:StartExecution`` on itself,
+    ``states:DescribeExecution``/``StopExecution`` on its own executions and its Distributed Map child
+    executions, ``states:RedriveExecution`` on the child executions (redriving a Map Run);
+    ``sns:Publish`` on the topic; and, added by CDK, CloudWatch Logs delivery and X-Ray. The state
+    machine's ARN is built from its fixed name with ``Stack.format_arn``, because referencing the
+    resource from its own role policy would be circular.
 
     Follows the Step Functions Developer Guide pages "IAM policies for using Distributed Map states",
     "Logging in CloudWatch Logs" and "Trace Step Functions request data in AWS X-Ray".
@@ -170,10 +171,18 @@ class RevocationStateMachine(Construct):
             arn_format=ArnFormat.COLON_RESOURCE_NAME,
         )
         execution_arns = [self._execution_arn(stack, f"{state_machine_name}:*")]
-        child_execution_arns = [
-            self._execution_arn(stack, f"{state_machine_name}/{state.get('Label', name)}:*")
-            for name, state in distributed_maps(parsed)
-        ]
+        # Child execution ARNs are <name>/<Map Run label>:<id>; without a Label the label is generated.
+        child_execution_arns = sorted(
+            {
+                self._execution_arn(
+                    stack,
+                    f"{state_machine_name}/{state['Label']}:*"
+                    if "Label" in state
+                    else f"{state_machine_name}/*",
+                )
+                for _, state in distributed_maps(parsed)
+            }
+        )
         role.add_to_policy(
             iam.PolicyStatement(actions=["states:StartExecution"], resources=[state_machine_arn])
         )
