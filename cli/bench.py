@@ -36,13 +36,16 @@ from emulator.iot_quotas import all_api_quotas
 from emulator.session import REGION, EmulatorOptions, EmulatorSession
 
 # AWS list prices, US East (N. Virginia), as published on the pricing pages below (read 2026-11-30).
+USD_PER_1000_STATE_TRANSITIONS = 0.025
+USD_PER_LAMBDA_GB_SECOND = 0.0000166667
+USD_PER_MILLION_LAMBDA_REQUESTS = 0.20
 PRICES = {
-    "stateTransitionUsdPer1000": 0.025,
-    "lambdaUsdPerGbSecond": 0.0000166667,
-    "lambdaUsdPerMillionRequests": 0.20,
+    "stateTransitionUsdPer1000": USD_PER_1000_STATE_TRANSITIONS,
+    "lambdaUsdPerGbSecond": USD_PER_LAMBDA_GB_SECOND,
+    "lambdaUsdPerMillionRequests": USD_PER_MILLION_LAMBDA_REQUESTS,
     "sources": [
-        "https://aws.amazon.com/step-functions/pricing/ (Standard Workflows, $0.025 per 1,000 state transitions)",
-        "https://aws.amazon.com/lambda/pricing/ (x86, $0.0000166667 per GB-second, $0.20 per 1M requests)",
+        "https://aws.amazon.com/step-functions/pricing/ (Standard Workflows, per 1,000 state transitions)",
+        "https://aws.amazon.com/lambda/pricing/ (x86, per GB-second and per 1M requests)",
     ],
     "date": "2026-11-30",
     "region": "us-east-1",
@@ -97,7 +100,9 @@ def measure_workflow(certificates: int, quota: float, seed: int) -> WorkflowFigu
         sfn = emulator.client("stepfunctions")
         started = time.monotonic()
         arn = start_execution(
-            sfn, emulator.deployment.state_machine_arn, json.dumps({"caCertificateId": fleet.ca_certificate_id})
+            sfn,
+            emulator.deployment.state_machine_arn,
+            json.dumps({"caCertificateId": fleet.ca_certificate_id}),
         )
         description = wait_for(sfn, arn, poll_seconds=0.5)
         wall = time.monotonic() - started
@@ -166,13 +171,31 @@ def measure_aws_cli_loop(certificates: int, quota: float, seed: int, sample: int
         base = [aws, "--endpoint-url", f"http://127.0.0.1:{port}", "--output", "json", "iot"]
         started = time.monotonic()
         subprocess.run(  # noqa: S603 - our own AWS CLI against our own loopback emulator
-            [*base, "update-ca-certificate", "--certificate-id", fleet.ca_certificate_id, "--new-status", "INACTIVE"],
-            check=True, capture_output=True, env=env,
+            [
+                *base,
+                "update-ca-certificate",
+                "--certificate-id",
+                fleet.ca_certificate_id,
+                "--new-status",
+                "INACTIVE",
+            ],
+            check=True,
+            capture_output=True,
+            env=env,
         )
         listed = subprocess.run(  # noqa: S603
-            [*base, "list-certificates-by-ca", "--ca-certificate-id", fleet.ca_certificate_id,
-             "--page-size", str(PAGE_SIZE)],
-            check=True, capture_output=True, env=env, text=True,
+            [
+                *base,
+                "list-certificates-by-ca",
+                "--ca-certificate-id",
+                fleet.ca_certificate_id,
+                "--page-size",
+                str(PAGE_SIZE),
+            ],
+            check=True,
+            capture_output=True,
+            env=env,
+            text=True,
         )
         ids = [c["certificateId"] for c in json.loads(listed.stdout)["certificates"]]
         listing_seconds = time.monotonic() - started
@@ -181,7 +204,10 @@ def measure_aws_cli_loop(certificates: int, quota: float, seed: int, sample: int
         for certificate_id in ids[:sample]:
             completed = subprocess.run(  # noqa: S603
                 [*base, "update-certificate", "--certificate-id", certificate_id, "--new-status", "REVOKED"],
-                capture_output=True, env=env, text=True, check=False,
+                capture_output=True,
+                env=env,
+                text=True,
+                check=False,
             )
             if completed.returncode != 0:
                 error = completed.stderr.strip().splitlines()[-1] if completed.stderr.strip() else "failed"
@@ -222,10 +248,8 @@ def cost_projection(transitions_per_1000: float, invocations_per_1000: float) ->
     )
     transitions = transitions_per_1000 * certificates / 1000
     requests = invocations_per_1000 * certificates / 1000
-    usd_transitions = transitions / 1000 * PRICES["stateTransitionUsdPer1000"]
-    usd_lambda = gb_seconds * PRICES["lambdaUsdPerGbSecond"] + requests / 1e6 * PRICES[
-        "lambdaUsdPerMillionRequests"
-    ]
+    usd_transitions = transitions / 1000 * USD_PER_1000_STATE_TRANSITIONS
+    usd_lambda = gb_seconds * USD_PER_LAMBDA_GB_SECOND + requests / 1e6 * USD_PER_MILLION_LAMBDA_REQUESTS
     return {
         "certificates": certificates,
         "updateCertificateTps": update_tps,
@@ -291,8 +315,15 @@ def run_bench(args: argparse.Namespace) -> int:
         table.add_column("figure")
         table.add_column("value", justify="right")
         for key in (
-            "wallSeconds", "achievedTps", "quotaUtilization", "updateCertificateCalls", "throttledRequests",
-            "stateTransitions", "stateTransitionsPer1000", "lambdaInvocations", "verified",
+            "wallSeconds",
+            "achievedTps",
+            "quotaUtilization",
+            "updateCertificateCalls",
+            "throttledRequests",
+            "stateTransitions",
+            "stateTransitionsPer1000",
+            "lambdaInvocations",
+            "verified",
         ):
             table.add_row(key, str(figures[key]))
         for name, baseline in figures["baselines"].items():

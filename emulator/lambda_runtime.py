@@ -131,12 +131,12 @@ class InProcessLambdaRuntime:
             with self._lock:
                 self.stats.crashes += 1
                 self.stats.errors += 1
-            payload = {"errorType": "Lambda.Unknown", "errorMessage": f"the task crashed part-way: {crash}"}
-            return json.dumps(payload), True, ""
+            crashed = {"errorType": "Lambda.Unknown", "errorMessage": f"the task crashed part-way: {crash}"}
+            return json.dumps(crashed), True, ""
         except Exception as error:  # noqa: BLE001 - every handler error becomes the function's error payload
             with self._lock:
                 self.stats.errors += 1
-            payload = {
+            payload: dict[str, Any] = {
                 "errorType": type(error).__name__,
                 "errorMessage": str(error),
                 "stackTrace": traceback.format_exception(error)[-5:],
@@ -158,6 +158,6 @@ def install_lambda_runtime() -> InProcessLambdaRuntime:
         def _invoke_lambda(self: Any, event: Any = None) -> tuple[str, bool, str]:
             return runtime.invoke(self, event)
 
-        LambdaFunction._invoke_lambda = _invoke_lambda
+        LambdaFunction._invoke_lambda = _invoke_lambda  # type: ignore[method-assign]
         _runtime = runtime
     return _runtime

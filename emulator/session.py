@@ -79,7 +79,7 @@ def _cache_step_functions_clients() -> None:
     for module in list(sys.modules.values()):
         name = getattr(module, "__name__", "")
         if name.startswith("moto.stepfunctions.parser") and hasattr(module, "boto_client_for"):
-            module.boto_client_for = cached_boto_client_for
+            module.boto_client_for = cached_boto_client_for  # type: ignore[attr-defined]
     boto_client_module._emulator_cached = True  # type: ignore[attr-defined]
 
 
@@ -143,9 +143,9 @@ class EmulatorSession:
         )
         self.iot_layer = install_iot_layer()
         boto3.setup_default_session()
-        boto3.DEFAULT_SESSION.events.register("before-call", crash_points.before_call)  # type: ignore[union-attr]
+        boto3.DEFAULT_SESSION.events.register("before-call", crash_points.before_call)
 
-        if self.endpoint_url:
+        if self.port is not None:
             from moto.server import ThreadedMotoServer
 
             self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)

@@ -23,6 +23,10 @@ CDK_JSON: Final = REPO_ROOT / "cdk.json"
 STACK_ID: Final = "CaRevocationStack"
 
 
+# The name `ca-revoke run` and the emulator look for (cli/workflow.py, emulator/deploy.py).
+STATE_MACHINE_NAME = "iot-ca-revocation"
+
+
 class CaRevocationStack(cdk.Stack):
     """Report storage, notification topic, the five task functions and the revocation state machine.
 
@@ -57,8 +61,9 @@ class CaRevocationStack(cdk.Stack):
             functions=self.functions,
             storage=self.storage,
             notifications=self.notifications,
-            # Fixed so that the role policy can name the state machine's own executions (see the construct).
-            state_machine_name=f"{self.stack_name}-RevokeCa",
+            # Fixed so that the role policy can name the state machine's own executions (see the construct),
+            # and so that `ca-revoke run` finds it without being told its ARN (cli/workflow.py).
+            state_machine_name=STATE_MACHINE_NAME,
         )
 
         cdk.CfnOutput(self, "StateMachineArn", value=self.workflow.state_machine.state_machine_arn)

@@ -6,15 +6,15 @@ import itertools
 
 import pytest
 from botocore.exceptions import ClientError
-
 from deactivate_ca.deactivate import deactivate_ca
-from emulator.fleet import seed_fleet
 from list_certificate_pages.listing import list_pages
 from revocation_common.errors import CaNotFound, TransientAwsError
 from revocation_common.models import CanonicalRequest, ListingState, PageEntry
 from revocation_common.pacing import RatePacer
 from revocation_common.store import get_json, outcome_key
-from revoke_certificates.revoke import child_rate, revoke_certificate, revoke_page
+from revoke_certificates.revoke import child_pacer, revoke_certificate, revoke_page
+
+from emulator.fleet import seed_fleet
 
 _seeds = itertools.count(5000)
 FAST = RatePacer(1_000_000)
@@ -139,7 +139,9 @@ def test_throttling_that_outlasts_retries_is_raised_for_the_state_to_retry(emula
     emulator.iot_layer.configure(quotas={"UpdateCertificate": 0.001}, fault_rate=0.0, seed=0)
     try:
         iot = emulator.client("iot")
-        iot.update_certificate(certificateId=fleet.certificate_ids[0], newStatus="INACTIVE")  # spends the quota
+        iot.update_certificate(
+            certificateId=fleet.certificate_ids[0], newStatus="INACTIVE"
+        )  # spends the quota
     except ClientError:
         pass
     try:
@@ -157,10 +159,17 @@ def _no_retry_iot():
     return boto3.client("iot", region_name="us-east-1", config=Config(retries={"max_attempts": 1}))
 
 
-def test_child_rate_shares_the_quota_among_the_children_that_run_at_once():
-    assert child_rate(10, 10, 400) == pytest.approx(1.0)
-    assert child_rate(100, 10, 8) == pytest.approx(12.5)
-    assert child_rate(10, 10, 1) == pytest.approx(10.0)
+def test_children_share_the_quota_on_interleaved_slots():
+    # 8 pages at a 100 TPS quota: 8 children, each at 97/8 TPS, phases 1/97 s apart.
+    pacers = [child_pacer(100, 10, 8, page) for page in range(8)]
+    assert {round(p.interval, 6) for p in pacers} == {round(8 / 97, 6)}
+    slots = sorted(p.phase + k * p.interval for p in pacers for k in range(200))
+    gaps = [b - a for a, b in itertools.pairwise(slots)]
+    assert min(gaps) == pytest.approx(1 / 97) and max(gaps) == pytest.approx(1 / 97)
+    # Any one-second window holds at most 97 of the 100 allowed calls.
+    assert max(sum(1 for s in slots if t <= s < t + 1) for t in slots[:800]) <= 98
+    assert child_pacer(10, 10, 400, 123).interval == pytest.approx(10 / 9.7)
+    assert child_pacer(10, 10, 1, 0).interval == pytest.approx(1 / 9.7)
 
 
 def test_pacer_spaces_calls_at_the_rate():
@@ -171,10 +180,14 @@ def test_pacer_spaces_calls_at_the_rate():
         slept.append(seconds)
         now[0] += seconds
 
-    pacer = RatePacer(4, clock=lambda: now[0], sleep=sleep)
+    pacer = RatePacer(4, phase=0.1, clock=lambda: now[0], sleep=sleep)
     for _ in range(5):
         pacer.wait()
-    assert now[0] == pytest.approx(1.0)  # 5 calls at 4 per second: the fifth starts at t = 1 s
-    assert slept == pytest.approx([0.25] * 4)
+    # Slots at 0.1 + k/4 s: the first call waits for 0.1, the fifth starts at 1.1 s.
+    assert now[0] == pytest.approx(1.1)
+    assert slept == pytest.approx([0.1] + [0.25] * 4)
+    now[0] += 3.0  # a stall does not save up a burst: the next call takes the next slot only
+    pacer.wait()
+    assert now[0] == pytest.approx(4.1)
     with pytest.raises(ValueError, match="rate_per_second"):
         RatePacer(0)

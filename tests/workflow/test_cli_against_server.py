@@ -58,11 +58,19 @@ def served_emulator(tmp_path):
         _wait_for_port(port, process)
         deadline = time.monotonic() + 60
         url = f"http://127.0.0.1:{port}"
-        cli_env = {**env, "AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x", "AWS_DEFAULT_REGION": "us-east-1"}
+        cli_env = {
+            **env,
+            "AWS_ACCESS_KEY_ID": "x",
+            "AWS_SECRET_ACCESS_KEY": "x",
+            "AWS_DEFAULT_REGION": "us-east-1",
+        }
         while time.monotonic() < deadline:  # deployed once the state machine is listed
             listed = subprocess.run(
                 [str(BIN / "aws"), "--endpoint-url", url, "stepfunctions", "list-state-machines"],
-                capture_output=True, text=True, env=cli_env, check=False,
+                capture_output=True,
+                text=True,
+                env=cli_env,
+                check=False,
             )
             if listed.returncode == 0 and "iot-ca-revocation" in listed.stdout:
                 break
@@ -82,23 +90,57 @@ def test_aws_cli_registers_and_ca_revoke_run_revokes(served_emulator, tmp_path):
     def aws(*args: str) -> str:
         done = subprocess.run(
             [str(BIN / "aws"), "--endpoint-url", url, "--output", "text", *args],
-            capture_output=True, text=True, env=env, check=True,
+            capture_output=True,
+            text=True,
+            env=env,
+            check=True,
         )
         return done.stdout.strip()
 
-    ca_id = aws("iot", "register-ca-certificate", "--ca-certificate", f"file://{tmp_path / 'ca.pem'}",
-                "--set-as-active", "--allow-auto-registration", "--query", "certificateId")
+    ca_id = aws(
+        "iot",
+        "register-ca-certificate",
+        "--ca-certificate",
+        f"file://{tmp_path / 'ca.pem'}",
+        "--set-as-active",
+        "--allow-auto-registration",
+        "--query",
+        "certificateId",
+    )
     ids = []
     for number in range(3):
         pem = tmp_path / f"device{number}.pem"
         pem.write_text(issuer.client_pem(number))
-        ids.append(aws("iot", "register-certificate", "--certificate-pem", f"file://{pem}",
-                       "--ca-certificate-pem", f"file://{tmp_path / 'ca.pem'}", "--set-as-active",
-                       "--query", "certificateId"))
+        ids.append(
+            aws(
+                "iot",
+                "register-certificate",
+                "--certificate-pem",
+                f"file://{pem}",
+                "--ca-certificate-pem",
+                f"file://{tmp_path / 'ca.pem'}",
+                "--set-as-active",
+                "--query",
+                "certificateId",
+            )
+        )
 
     run = subprocess.run(
-        [str(BIN / "ca-revoke"), "run", "--endpoint-url", url, "--ca-certificate-id", ca_id, "--wait", "--json"],
-        capture_output=True, text=True, env=env, check=False, cwd=REPO,
+        [
+            str(BIN / "ca-revoke"),
+            "run",
+            "--endpoint-url",
+            url,
+            "--ca-certificate-id",
+            ca_id,
+            "--wait",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        cwd=REPO,
     )
 
     assert run.returncode == 0, run.stderr
@@ -107,10 +149,28 @@ def test_aws_cli_registers_and_ca_revoke_run_revokes(served_emulator, tmp_path):
     assert report["certificates"]["revoked"] == 3
     assert report["verification"]["verified"] is True
     for certificate_id in ids:
-        assert aws("iot", "describe-certificate", "--certificate-id", certificate_id,
-                   "--query", "certificateDescription.status") == "REVOKED"
-    assert aws("iot", "describe-ca-certificate", "--certificate-id", ca_id,
-               "--query", "certificateDescription.status") == "INACTIVE"
+        assert (
+            aws(
+                "iot",
+                "describe-certificate",
+                "--certificate-id",
+                certificate_id,
+                "--query",
+                "certificateDescription.status",
+            )
+            == "REVOKED"
+        )
+    assert (
+        aws(
+            "iot",
+            "describe-ca-certificate",
+            "--certificate-id",
+            ca_id,
+            "--query",
+            "certificateDescription.status",
+        )
+        == "INACTIVE"
+    )
 
 
 @pytest.mark.slow
@@ -118,7 +178,11 @@ def test_run_refuses_a_malformed_request_with_one_line(served_emulator):
     url, env = served_emulator
     run = subprocess.run(
         [str(BIN / "ca-revoke"), "run", "--endpoint-url", url, "--ca-certificate-id", "NOT-HEX", "--wait"],
-        capture_output=True, text=True, env=env, check=False, cwd=REPO,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        cwd=REPO,
     )
     assert run.returncode == 2
     assert run.stderr.strip().count("\n") == 0

@@ -62,9 +62,7 @@ def test_preexisting_statuses_end_in_the_documented_state(emulator):
 
 def test_inactive_target_is_a_reversible_quarantine(emulator):
     fleet = new_fleet(emulator, 12, preexisting={"REVOKED": 2})
-    result = run_workflow(
-        emulator, {"caCertificateId": fleet.ca_certificate_id, "targetStatus": "INACTIVE"}
-    )
+    result = run_workflow(emulator, {"caCertificateId": fleet.ca_certificate_id, "targetStatus": "INACTIVE"})
 
     assert result.status == "SUCCEEDED", (result.error, result.cause)
     assert result.report["certificates"] == {
