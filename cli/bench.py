@@ -62,6 +62,8 @@ class WorkflowFigures:
     throttled: int
     state_transitions: int
     lambda_invocations: int
+    listing_invocations: int
+    parent_history_events: int
     verified: bool
     failed: int
     total: int
@@ -73,25 +75,26 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _options(quota: float, seed: int) -> EmulatorOptions:
-    return EmulatorOptions(
-        iot_quotas=all_api_quotas(quota),
-        seed=seed,
-        context={"updateCertificateTps": quota, "listCertificatesByCaTps": quota},
-    )
+def _options(quota: float, seed: int, list_time_budget: float | None = None) -> EmulatorOptions:
+    context: dict[str, Any] = {"updateCertificateTps": quota, "listCertificatesByCaTps": quota}
+    if list_time_budget is not None:
+        context["listTimeBudgetSeconds"] = list_time_budget
+    return EmulatorOptions(iot_quotas=all_api_quotas(quota), seed=seed, context=context)
 
 
-def _parent_transitions(sfn: Any, execution_arn: str) -> int:
-    """State transitions of the parent execution: one per state entered (retries are task re-runs)."""
-    count = 0
+def _parent_history(sfn: Any, execution_arn: str) -> list[str]:
+    """The event types of the parent execution's history (GetExecutionHistory)."""
+    types: list[str] = []
     for page in sfn.get_paginator("get_execution_history").paginate(executionArn=execution_arn):
-        count += sum(1 for event in page["events"] if event["type"].endswith("StateEntered"))
-    return count
+        types.extend(event["type"] for event in page["events"])
+    return types
 
 
-def measure_workflow(certificates: int, quota: float, seed: int) -> WorkflowFigures:
+def measure_workflow(
+    certificates: int, quota: float, seed: int, list_time_budget: float | None = None
+) -> WorkflowFigures:
     """Run the workflow on a fresh emulator with ``quota`` (transactions per second) enforced."""
-    with EmulatorSession(_options(quota, seed)) as emulator:
+    with EmulatorSession(_options(quota, seed, list_time_budget)) as emulator:
         assert emulator.deployment is not None and emulator.lambda_runtime is not None
         fleet = seed_fleet(emulator.client("iot"), certificates=certificates, seed=seed)
         emulator.apply_iot_limits()
@@ -114,13 +117,18 @@ def measure_workflow(certificates: int, quota: float, seed: int) -> WorkflowFigu
         # Each Distributed Map child runs one Task state: its transitions are its task attempts.
         child_transitions = invocations.get("iot-ca-revocation-RevokeCertificates", 0)
         report = result.report or {}
+        history = _parent_history(sfn, arn)
+        # Parent transitions: one per state entered; each retry of a task is another attempt of it.
+        parent_transitions = sum(1 for kind in history if kind.endswith("StateEntered"))
         return WorkflowFigures(
             wall_seconds=wall,
             achieved_tps=achieved,
             update_calls=stats.calls.get("UpdateCertificate", 0),
             throttled=sum(stats.throttled.values()),
-            state_transitions=_parent_transitions(sfn, arn) + child_transitions,
+            state_transitions=parent_transitions + child_transitions,
             lambda_invocations=sum(invocations.values()),
+            listing_invocations=int(report.get("listing", {}).get("invocations", 0)),
+            parent_history_events=len(history),
             verified=bool(report.get("verification", {}).get("verified")) and result.status == "SUCCEEDED",
             failed=int(report.get("certificates", {}).get("failed", -1)),
             total=int(report.get("certificates", {}).get("total", -1)),
@@ -264,11 +272,19 @@ def cost_projection(transitions_per_1000: float, invocations_per_1000: float) ->
     }
 
 
-def bench(certificates: int, quota: float, seed: int, cli_sample: int) -> dict[str, Any]:
+def bench(
+    certificates: int,
+    quota: float,
+    seed: int,
+    cli_sample: int,
+    *,
+    list_time_budget: float | None = None,
+    baselines: bool = True,
+) -> dict[str, Any]:
     """All figures of one benchmark run (the JSON that --json prints)."""
-    workflow = measure_workflow(certificates, quota, seed)
+    workflow = measure_workflow(certificates, quota, seed, list_time_budget)
     per_1000 = 1000 / max(1, certificates)
-    return {
+    figures: dict[str, Any] = {
         "quotaTps": quota,
         "certificates": certificates,
         "wallSeconds": round(workflow.wall_seconds, 2),
@@ -279,13 +295,11 @@ def bench(certificates: int, quota: float, seed: int, cli_sample: int) -> dict[s
         "stateTransitions": workflow.state_transitions,
         "stateTransitionsPer1000": round(workflow.state_transitions * per_1000, 2),
         "lambdaInvocations": workflow.lambda_invocations,
+        "listingInvocations": workflow.listing_invocations,
+        "parentHistoryEvents": workflow.parent_history_events,
         "verified": workflow.verified,
         "total": workflow.total,
         "failed": workflow.failed,
-        "baselines": {
-            "awsCliLoop": measure_aws_cli_loop(certificates, quota, seed, cli_sample),
-            "boto3Loop": measure_boto3_loop(certificates, quota, seed),
-        },
         "costProjection1M": cost_projection(
             workflow.state_transitions * per_1000, workflow.lambda_invocations * per_1000
         ),
@@ -295,6 +309,12 @@ def bench(certificates: int, quota: float, seed: int, cli_sample: int) -> dict[s
             "platform": platform.platform(terse=True),
         },
     }
+    if baselines:
+        figures["baselines"] = {
+            "awsCliLoop": measure_aws_cli_loop(certificates, quota, seed, cli_sample),
+            "boto3Loop": measure_boto3_loop(certificates, quota, seed),
+        }
+    return figures
 
 
 def run_bench(args: argparse.Namespace) -> int:
@@ -306,7 +326,14 @@ def run_bench(args: argparse.Namespace) -> int:
     and a cost projection for 1,000,000 certificates at AWS list prices.
     Exit code: 0 when the workflow's run verified with no failed certificate, else 3.
     """
-    figures = bench(args.certificates, args.iot_tps, args.seed, args.cli_sample)
+    figures = bench(
+        args.certificates,
+        args.iot_tps,
+        args.seed,
+        args.cli_sample,
+        list_time_budget=args.list_time_budget,
+        baselines=not args.no_baselines,
+    )
     out = Console(highlight=False, soft_wrap=True)
     if args.json:
         out.print_json(json.dumps(figures))
@@ -323,10 +350,12 @@ def run_bench(args: argparse.Namespace) -> int:
             "stateTransitions",
             "stateTransitionsPer1000",
             "lambdaInvocations",
+            "listingInvocations",
+            "parentHistoryEvents",
             "verified",
         ):
             table.add_row(key, str(figures[key]))
-        for name, baseline in figures["baselines"].items():
+        for name, baseline in figures.get("baselines", {}).items():
             table.add_row(f"{name} certificates/s", str(baseline.get("certificatesPerSecond")))
             table.add_row(f"{name} throttled", str(baseline.get("throttledRequests")))
         table.add_row("1M certificates on AWS, USD", str(figures["costProjection1M"]["usdTotal"]))

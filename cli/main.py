@@ -122,6 +122,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--cli-sample", type=_positive_int, default=50, help="certificates revoked by the AWS CLI loop"
     )
     bench.add_argument("--seed", type=int, default=0)
+    bench.add_argument(
+        "--list-time-budget",
+        type=float,
+        default=None,
+        help="seconds a listing invocation runs before it returns a continuation marker (default: cdk.json)",
+    )
+    bench.add_argument("--no-baselines", action="store_true", help="measure the workflow only")
     bench.add_argument("--json", action="store_true")
     return parser
 

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-# The APIs the workflow and the baselines call, each with its own default quota of 10 transactions per
-# second per account and Region in AWS IoT Core's service quotas.
+# The certificate APIs of the AWS IoT control plane, each with its own quota (transactions per second per
+# account and Region) in AWS IoT Core's service quotas; --iot-tps sets the same value for each.
 CONTROL_PLANE_APIS = (
     "UpdateCertificate",
     "UpdateCACertificate",
     "ListCertificatesByCA",
+    "ListCertificates",
+    "ListCACertificates",
     "DescribeCACertificate",
     "DescribeCertificate",
+    "RegisterCertificate",
+    "RegisterCertificateWithoutCA",
+    "RegisterCACertificate",
+    "TransferCertificate",
 )
 
 

@@ -9,6 +9,7 @@ import logging
 import os
 import sys
 import threading
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,7 +31,7 @@ SESSION_ENVIRONMENT = {
     "AWS_DEFAULT_REGION": REGION,
     "AWS_REGION": REGION,
     "POWERTOOLS_TRACE_DISABLED": "true",
-    "POWERTOOLS_METRICS_DISABLED": "true",
+    "POWERTOOLS_METRICS_DISABLED": "false",
     "POWERTOOLS_DEV": "false",
 }
 
@@ -103,6 +104,7 @@ class EmulatorSession:
         self.lambda_runtime: InProcessLambdaRuntime | None = None
         self.iot_layer: Any = None
         self.task_log = io.StringIO()
+        self.metric_log: list[str] = []  # EMF documents the tasks emitted (what CloudWatch would ingest)
 
     # -- lifecycle -------------------------------------------------------------------------------------
     def __enter__(self) -> EmulatorSession:
@@ -135,6 +137,8 @@ class EmulatorSession:
         # moto logs every failed state with a traceback; the workflow's own report says what failed.
         logging.getLogger("moto").setLevel(logging.CRITICAL)
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one access-log line per request otherwise
+        # Metrics are disabled in the emulator (no CloudWatch); Powertools still warns when a flush is empty.
+        warnings.filterwarnings("ignore", message="No application metrics to publish", category=UserWarning)
         default_user_config.setdefault("stepfunctions", {})["execute_state_machine"] = True
         _cache_step_functions_clients()
         self.lambda_runtime = install_lambda_runtime()
@@ -173,7 +177,15 @@ class EmulatorSession:
         self.iot_layer.reset_stats()
 
     def _route_task_logs(self) -> None:
-        # Powertools writes JSON logs to stdout, which in a terminal would bury the CLI's own output.
+        """Send the tasks' logs and metrics where CloudWatch would take them, not to this process's stdout.
+
+        Powertools writes JSON logs and EMF metric documents to stdout, which would bury the CLI's output
+        (and break --json). In Lambda each process runs one invocation at a time; here the Map children
+        share one process, so Metrics' own flush of 100 values (which prints even when metrics are
+        disabled) happens mid-run. EMF documents go to ``metric_log`` instead.
+        """
+        from aws_lambda_powertools.metrics.provider.cloudwatch_emf import cloudwatch as emf_provider
+
         from emulator.lambda_runtime import LAMBDAS_DIR
 
         if str(LAMBDAS_DIR) not in sys.path:
@@ -183,6 +195,13 @@ class EmulatorSession:
         handler = logger.registered_handler
         if hasattr(handler, "setStream"):
             handler.setStream(self.task_log)
+        sink = self.metric_log
+
+        def emf_print(*values: object, **_: object) -> None:
+            sink.append(" ".join(str(value) for value in values))
+
+        # The provider module calls the builtin print(); a module global of that name takes precedence.
+        emf_provider.print = emf_print  # type: ignore[attr-defined]
 
     def stop(self) -> None:
         if self.iot_layer is not None:

@@ -43,11 +43,17 @@ def _wait_for_port(port: int, process: subprocess.Popen, timeout: float = 60) ->
 
 
 @pytest.fixture
-def served_emulator(tmp_path):
+def emulator_args():
+    """Extra arguments of ``ca-revoke emulator`` (overridden by a test's parametrize)."""
+    return []
+
+
+@pytest.fixture
+def served_emulator(tmp_path, emulator_args):
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     process = subprocess.Popen(
-        [str(BIN / "ca-revoke"), "emulator", "--port", str(port)],
+        [str(BIN / "ca-revoke"), "emulator", "--port", str(port), *emulator_args],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -187,3 +193,36 @@ def test_run_refuses_a_malformed_request_with_one_line(served_emulator):
     assert run.returncode == 2
     assert run.stderr.strip().count("\n") == 0
     assert "caCertificateId" in run.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("emulator_args", [["--iot-tps", "5"]])
+def test_served_emulator_refuses_calls_above_the_quota(served_emulator):
+    import boto3
+    from botocore.config import Config
+
+    url, env = served_emulator
+    iot = boto3.client(
+        "iot",
+        endpoint_url=url,
+        region_name="us-east-1",
+        aws_access_key_id="x",
+        aws_secret_access_key="x",  # noqa: S106
+        config=Config(retries={"max_attempts": 1}),
+    )
+    admitted, throttled = [], 0
+    for _ in range(40):  # as fast as one client can: far above 5 per second
+        try:
+            iot.describe_ca_certificate(certificateId="0" * 64)
+        except iot.exceptions.ClientError as error:
+            code = error.response["Error"]["Code"]
+            assert code in ("ThrottlingException", "ResourceNotFoundException")
+            if code == "ThrottlingException":
+                assert error.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+                throttled += 1
+            else:
+                admitted.append(time.monotonic())
+    assert throttled > 0
+    assert admitted
+    # No one-second window admitted more than the quota.
+    assert max(sum(1 for t in admitted if start <= t < start + 1) for start in admitted) <= 5

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.workflow.conftest import ca_status, new_fleet, run_workflow, statuses
@@ -157,3 +159,24 @@ def test_unknown_ca_fails_with_ca_not_found(emulator):
     assert result.status == "FAILED"
     assert result.error == "CaNotFound"
     assert result.exit_code == 4
+
+
+def test_tasks_emit_their_metrics(emulator):
+    fleet = new_fleet(emulator, 260)
+    already = len(emulator.metric_log)
+
+    result = run_workflow(emulator, {"caCertificateId": fleet.ca_certificate_id})
+
+    assert result.status == "SUCCEEDED", (result.error, result.cause)
+    totals: dict[str, float] = {}
+    for document in emulator.metric_log[already:]:
+        emf = json.loads(document)
+        for metric in emf["_aws"]["CloudWatchMetrics"][0]["Metrics"]:
+            values = emf[metric["Name"]]
+            totals[metric["Name"]] = totals.get(metric["Name"], 0) + sum(
+                values if isinstance(values, list) else [values]
+            )
+    assert totals["CertificatesRevoked"] == 260
+    assert totals["CertificatesListed"] == 260
+    assert totals["CaDeactivated"] == 1
+    assert totals["RevocationVerified"] == 1

@@ -1,0 +1,36 @@
+"""A small run of ``ca-revoke bench``: every figure is there and consistent. Speed is not asserted here;
+it is measured by the benchmark itself (docs/benchmarks.md)."""
+
+from __future__ import annotations
+
+import pytest
+
+from cli.bench import bench
+
+
+@pytest.mark.slow
+def test_bench_reports_the_workflow_and_both_baselines():
+    figures = bench(certificates=60, quota=200, seed=7, cli_sample=2, list_time_budget=0.001)
+
+    assert figures["verified"] is True
+    assert (figures["total"], figures["failed"]) == (60, 0)
+    assert figures["updateCertificateCalls"] >= 60
+    assert 0 < figures["quotaUtilization"] <= 1.05
+    # A budget of 1 ms forces one listing invocation per page: 60 certificates = 1 page.
+    assert figures["listingInvocations"] == 1
+    # Parent: NormalizeInput .. Succeeded; child: one RevokeCertificates attempt per page at least.
+    assert figures["stateTransitions"] >= 8
+    assert figures["stateTransitionsPer1000"] == pytest.approx(
+        figures["stateTransitions"] * 1000 / 60, rel=0.01
+    )
+    boto3_loop = figures["baselines"]["boto3Loop"]
+    assert boto3_loop["certificatesRevoked"] > 0
+    assert boto3_loop["certificatesPerSecond"] > 0
+    cli_loop = figures["baselines"]["awsCliLoop"]
+    assert cli_loop["certificatesRevoked"] == 2
+    projection = figures["costProjection1M"]
+    assert projection["certificates"] == 1_000_000
+    assert projection["usdTotal"] == pytest.approx(
+        projection["usdStateTransitions"] + projection["usdLambda"], abs=0.02
+    )
+    assert projection["prices"]["sources"]
