@@ -32,7 +32,6 @@ from cli import exit_codes
 from cli.workflow import result_of, start_execution, wait_for
 from emulator.deploy import FUNCTIONS, cdk_context
 from emulator.fleet import seed_fleet
-from emulator.iot_quotas import all_api_quotas
 from emulator.session import REGION, EmulatorOptions, EmulatorSession
 
 # AWS list prices, US East (N. Virginia), as published on the pricing pages below (read 2026-11-30).
@@ -76,10 +75,9 @@ def _free_port() -> int:
 
 
 def _options(quota: float, seed: int, list_time_budget: float | None = None) -> EmulatorOptions:
-    context: dict[str, Any] = {"updateCertificateTps": quota, "listCertificatesByCaTps": quota}
-    if list_time_budget is not None:
-        context["listTimeBudgetSeconds"] = list_time_budget
-    return EmulatorOptions(iot_quotas=all_api_quotas(quota), seed=seed, context=context)
+    if list_time_budget is None:
+        return EmulatorOptions.at_quota(quota, seed=seed)
+    return EmulatorOptions.at_quota(quota, seed=seed, listTimeBudgetSeconds=list_time_budget)
 
 
 def _parent_history(sfn: Any, execution_arn: str) -> list[str]:

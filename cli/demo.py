@@ -13,7 +13,6 @@ from cli.progress_view import execution_progress
 from cli.report_view import print_json, print_report
 from cli.workflow import result_of, start_execution, wait_for
 from emulator.fleet import seed_fleet
-from emulator.iot_quotas import all_api_quotas
 from emulator.session import EmulatorOptions, EmulatorSession
 
 
@@ -28,13 +27,8 @@ def run_demo(args: argparse.Namespace) -> int:
     """
     err = Console(stderr=True, soft_wrap=True)
     out = Console(highlight=False, soft_wrap=True)
-    context = {"updateCertificateTps": args.iot_tps, "listCertificatesByCaTps": args.iot_tps}
-    options = EmulatorOptions(
-        iot_quotas=all_api_quotas(args.iot_tps),
-        fault_rate=args.fault_rate,
-        lambda_crash_rate=args.lambda_crash_rate,
-        seed=args.seed,
-        context=context,
+    options = EmulatorOptions.at_quota(
+        args.iot_tps, fault_rate=args.fault_rate, lambda_crash_rate=args.lambda_crash_rate, seed=args.seed
     )
     started = time.monotonic()
     with EmulatorSession(options) as emulator:

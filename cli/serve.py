@@ -9,7 +9,6 @@ import threading
 from rich.console import Console
 
 from cli import exit_codes
-from emulator.iot_quotas import all_api_quotas
 from emulator.session import REGION, EmulatorOptions, EmulatorSession
 
 
@@ -21,15 +20,8 @@ def serve(args: argparse.Namespace) -> int:
     Output: the endpoint, the state machine ARN and example commands, on stdout.
     """
     console = Console(highlight=False)
-    context = {}
-    if args.iot_tps:
-        context = {"updateCertificateTps": args.iot_tps, "listCertificatesByCaTps": args.iot_tps}
-    options = EmulatorOptions(
-        iot_quotas=all_api_quotas(args.iot_tps),
-        fault_rate=args.fault_rate,
-        lambda_crash_rate=args.lambda_crash_rate,
-        seed=args.seed,
-        context=context,
+    options = EmulatorOptions.at_quota(
+        args.iot_tps, fault_rate=args.fault_rate, lambda_crash_rate=args.lambda_crash_rate, seed=args.seed
     )
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

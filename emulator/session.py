@@ -18,6 +18,7 @@ import boto3
 from botocore.config import Config
 
 from emulator.deploy import Deployment, deploy_workflow, task_environment
+from emulator.iot_quotas import all_api_quotas
 from emulator.lambda_runtime import InProcessLambdaRuntime, InvocationFaults, install_lambda_runtime
 
 ACCOUNT_ID = "123456789012"  # moto's default account
@@ -51,6 +52,30 @@ class EmulatorOptions:
     lambda_crash_rate: float = 0.0
     seed: int = 0
     context: Mapping[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def at_quota(
+        cls,
+        iot_tps: float | None,
+        *,
+        fault_rate: float = 0.0,
+        lambda_crash_rate: float = 0.0,
+        seed: int = 0,
+        **context: Any,
+    ) -> EmulatorOptions:
+        """Options for an emulator that enforces ``iot_tps`` (transactions per second, None: no quota) on
+        every AWS IoT certificate API, with the workflow deployed to pace itself at that same quota, as an
+        operator sets updateCertificateTps/listCertificatesByCaTps from Service Quotas. ``context`` adds
+        other cdk.json context overrides (e.g. listTimeBudgetSeconds)."""
+        if iot_tps is not None:
+            context = {"updateCertificateTps": iot_tps, "listCertificatesByCaTps": iot_tps, **context}
+        return cls(
+            iot_quotas=all_api_quotas(iot_tps),
+            fault_rate=fault_rate,
+            lambda_crash_rate=lambda_crash_rate,
+            seed=seed,
+            context=context,
+        )
 
 
 def _cache_step_functions_clients() -> None:
