@@ -22,7 +22,8 @@ def run_demo(args: argparse.Namespace) -> int:
     The emulator enforces --iot-tps (transactions per second) on every AWS IoT control-plane API and the
     workflow is deployed with the same quota, as an operator would set it from Service Quotas.
     Output: the report (table, or JSON with --json) with a "demo" section: seeding and run wall time
-    (seconds) and whether every decoy certificate is still ACTIVE.
+    (seconds), whether every decoy certificate is still ACTIVE, the IoT writes outside the CA (0), and
+    the faults injected (--fault-rate, --lambda-crash-rate, throttling at --iot-tps; replayable by --seed).
     Exit code: 0 only when the execution succeeded, the report is verified and no decoy was touched.
     """
     err = Console(stderr=True, soft_wrap=True)
@@ -64,6 +65,9 @@ def run_demo(args: argparse.Namespace) -> int:
             description = wait_for(sfn, execution_arn, on_progress=on_progress, poll_seconds=0.25)
         finished = time.monotonic()
         emulator.iot_layer.configure(quotas=None, fault_rate=0.0, seed=args.seed)
+        stats = emulator.iot_layer.stats
+        assert emulator.lambda_runtime is not None
+        tasks = emulator.lambda_runtime.stats
         result = result_of(sfn, s3, description)
         decoys_untouched = sum(
             1
@@ -71,13 +75,27 @@ def run_demo(args: argparse.Namespace) -> int:
             if iot.describe_certificate(certificateId=certificate_id)["certificateDescription"]["status"]
             == "ACTIVE"
         )
+    own = {fleet.ca_certificate_id, *fleet.certificate_ids}
     demo = {
         "certificates": len(fleet.certificate_ids),
         "decoys": len(fleet.decoy_certificate_ids),
         "decoysUntouched": decoys_untouched,
+        # Successful IoT writes (UpdateCertificate, UpdateCACertificate, ...) to anything but this CA and
+        # its certificates, from the emulator's own log: must be 0.
+        "foreignWrites": sum(1 for _, resource in stats.writes if resource not in own),
         "iotTps": args.iot_tps,
         "seedSeconds": round(seeded - started, 2),
         "workflowSeconds": round(finished - seeded, 2),
+        # What was injected (replayable with the same --seed): IoT calls refused by the quota, answered
+        # with an injected 5xx, and task invocations that crashed part-way (retried by the state machine).
+        "faults": {
+            "seed": args.seed,
+            "iotCalls": sum(stats.calls.values()),
+            "iotThrottled": sum(stats.throttled.values()),
+            "iotServerErrors": sum(stats.faults.values()),
+            "taskInvocations": tasks.invocations,
+            "taskCrashes": tasks.crashes,
+        },
     }
     if result.report is not None:
         result.report["demo"] = demo
@@ -87,11 +105,18 @@ def run_demo(args: argparse.Namespace) -> int:
         print_json(result, out)
     else:
         print_report(result, out)
+        faults = demo["faults"]
         out.print(
             f"Decoys untouched: {decoys_untouched}/{len(fleet.decoy_certificate_ids)}; "
             f"workflow {demo['workflowSeconds']} s"
         )
+        out.print(
+            f"Injected (seed {args.seed}): {faults['iotThrottled']} throttled and "
+            f"{faults['iotServerErrors']} failed IoT calls of {faults['iotCalls']}; "
+            f"{faults['taskCrashes']} crashed task invocations of {faults['taskInvocations']}"
+        )
     code = result.exit_code
-    if code == exit_codes.VERIFIED and decoys_untouched != len(fleet.decoy_certificate_ids):
+    untouched = decoys_untouched == len(fleet.decoy_certificate_ids) and demo["foreignWrites"] == 0
+    if code == exit_codes.VERIFIED and not untouched:
         return exit_codes.NOT_VERIFIED
     return code

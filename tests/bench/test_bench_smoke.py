@@ -28,6 +28,7 @@ def test_bench_reports_the_workflow_and_both_baselines():
     assert boto3_loop["certificatesPerSecond"] > 0
     cli_loop = figures["baselines"]["awsCliLoop"]
     assert cli_loop["certificatesRevoked"] == 2
+    assert cli_loop["certificatesListed"] == 60
     projection = figures["costProjection1M"]
     assert projection["certificates"] == 1_000_000
     assert projection["usdTotal"] == pytest.approx(
