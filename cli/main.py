@@ -5,6 +5,7 @@ Commands:
   emulator  serve the emulator, with the workflow deployed, on 127.0.0.1:PORT
   run       start a revocation in AWS (or at --endpoint-url) and optionally wait for its report
   bench     the workflow against the AWS CLI and boto3 loops, at an enforced quota
+  diagram   the workflow as a Mermaid flowchart generated from the ASL (--check/--write a document)
 Exit codes: see cli/exit_codes.py and the README.
 """
 
@@ -130,6 +131,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bench.add_argument("--no-baselines", action="store_true", help="measure the workflow only")
     bench.add_argument("--json", action="store_true")
+    diagram = commands.add_parser("diagram", help="the workflow as a Mermaid flowchart, from the ASL")
+    target = diagram.add_mutually_exclusive_group()
+    target.add_argument("--check", metavar="FILE", help="exit 1 if FILE's diagram block differs from the ASL")
+    target.add_argument("--write", metavar="FILE", help="replace FILE's diagram block with the current one")
     return parser
 
 
@@ -152,6 +157,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from cli.bench import run_bench
 
         return run_bench(args)
+    if args.command == "diagram":
+        from cli.diagram import run_diagram
+
+        return run_diagram(args)
     return exit_codes.BAD_INPUT  # pragma: no cover - argparse refuses unknown commands
 
 

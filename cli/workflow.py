@@ -72,9 +72,18 @@ def start_execution(sfn: Any, state_machine_arn: str, document: str, name: str |
 
 
 def progress_of(sfn: Any, execution_arn: str) -> Progress:
-    """The current state (last StateEntered event) and the Map Run's page counts, if a Map Run exists."""
+    """The current state (last StateEntered event) and the Map Run's page counts, if a Map Run exists.
+
+    Best effort: a caller allowed only StartExecution and DescribeExecution (the CI access policy) gets
+    an empty Progress instead of an AccessDenied error.
+    """
     progress = Progress()
-    events = sfn.get_execution_history(executionArn=execution_arn, reverseOrder=True, maxResults=25)["events"]
+    try:
+        events = sfn.get_execution_history(executionArn=execution_arn, reverseOrder=True, maxResults=25)[
+            "events"
+        ]
+    except ClientError:
+        return progress
     for event in events:
         for key, details in event.items():
             if key.endswith("StateEnteredEventDetails"):

@@ -1,7 +1,9 @@
-"""Crash injection inside a task: the n-th AWS call of an armed invocation raises SimulatedCrash.
+"""What a task invocation does with AWS, and crash injection between its AWS calls.
 
-Implemented as a botocore "before-call" event handler registered on every client the emulator's tasks
-create, so the crash happens between two real AWS calls, after some of the work is done.
+A botocore ``before-call`` handler, registered on the emulator's default boto3 session, sees every AWS
+call the task code makes (each API call once, however many times botocore retries it). On the thread of
+a running invocation it records the call ("iot:UpdateCertificate") and, when the invocation is armed to
+crash after N calls, raises SimulatedCrash at the next one: the task dies part-way, after real work.
 """
 
 from __future__ import annotations
@@ -9,30 +11,66 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
 _local = threading.local()
 
 
+@dataclass
+class TrackedInvocation:
+    """One running task invocation.
+
+    function: the logical function name, e.g. "RevokeCertificates".
+    crash_after_calls: the invocation dies once it has completed this many AWS calls (at its next call, or
+        after its handler returns if it makes no more); None: it does not crash.
+    calls: "prefix:Operation" of each AWS call made so far, in order (IAM action names, e.g.
+        "iot:UpdateCertificate", "s3:PutObject").
+    crashed: set when the crash was raised; at_end: it was raised after the handler returned.
+    """
+
+    function: str
+    crash_after_calls: int | None = None
+    calls: list[str] = field(default_factory=list)
+    crashed: bool = False
+    at_end: bool = False
+
+    def crash_due(self) -> bool:
+        limit = self.crash_after_calls
+        return limit is not None and not self.crashed and len(self.calls) >= limit
+
+
 @contextmanager
-def armed(crash_after_calls: int | None) -> Iterator[None]:
-    """Within the block, the ``crash_after_calls``-th AWS call on this thread crashes (None: never)."""
-    _local.remaining = crash_after_calls
+def tracking(invocation: TrackedInvocation) -> Iterator[TrackedInvocation]:
+    """Within the block, AWS calls on this thread are recorded on ``invocation`` (and may crash it)."""
+    previous = getattr(_local, "invocation", None)
+    _local.invocation = invocation
     try:
-        yield
+        yield invocation
     finally:
-        _local.remaining = None
+        _local.invocation = previous
 
 
-def before_call(**_: Any) -> None:
-    """botocore ``before-call`` handler: counts calls on this thread and crashes when the count runs out."""
+def crash(invocation: TrackedInvocation, *, at_end: bool = False) -> None:
+    """Raise SimulatedCrash for ``invocation``: between two AWS calls, or ``at_end`` (its work done, its
+    result lost, as when Lambda dies before responding)."""
     from emulator.lambda_runtime import SimulatedCrash
 
-    remaining = getattr(_local, "remaining", None)
-    if remaining is None:
+    invocation.crashed = True
+    invocation.at_end = at_end
+    where = "after all of its work, before returning its result" if at_end else "part-way"
+    raise SimulatedCrash(
+        f"{invocation.function} crashed {where}, after {len(invocation.calls)} AWS calls "
+        f"on thread {threading.current_thread().name}"
+    )
+
+
+def before_call(model: Any = None, **_: Any) -> None:
+    """botocore ``before-call`` handler: records the call of the running invocation, crashes it when due."""
+    invocation: TrackedInvocation | None = getattr(_local, "invocation", None)
+    if invocation is None:
         return
-    remaining -= 1
-    _local.remaining = remaining
-    if remaining <= 0:
-        _local.remaining = None
-        raise SimulatedCrash(f"crash injected after an AWS call on thread {threading.current_thread().name}")
+    if invocation.crash_due():
+        crash(invocation)
+    if model is not None:
+        invocation.calls.append(f"{model.service_model.endpoint_prefix}:{model.name}")

@@ -19,15 +19,18 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 ASL_PATH = REPO_ROOT / "statemachine" / "revoke_ca.asl.json"
 CDK_JSON = REPO_ROOT / "cdk.json"
 STATE_MACHINE_NAME = "iot-ca-revocation"
+LOCK_TABLE_NAME = "iot-ca-revocation-locks"
 PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9]+)\}")
 
 # (logical name, handler, timeout seconds, memory MB): the table of docs/data-contract.md.
 FUNCTIONS = (
     ("NormalizeInput", "normalize_input.handler.handler", 30, 256),
+    ("AcquireLock", "acquire_lock.handler.handler", 30, 256),
     ("DeactivateCa", "deactivate_ca.handler.handler", 60, 256),
     ("ListCertificatePages", "list_certificate_pages.handler.handler", 900, 512),
     ("RevokeCertificates", "revoke_certificates.handler.handler", 900, 512),
     ("VerifyRevocation", "verify_revocation.handler.handler", 900, 1024),
+    ("SummarizeFailure", "summarize_failure.handler.handler", 30, 256),
 )
 
 
@@ -40,6 +43,7 @@ class Deployment:
     notification_topic_arn: str
     notification_queue_url: str
     function_arns: Mapping[str, str]
+    lock_table: str = LOCK_TABLE_NAME
 
 
 def cdk_context() -> dict[str, Any]:
@@ -47,17 +51,21 @@ def cdk_context() -> dict[str, Any]:
     return dict(json.loads(CDK_JSON.read_text())["context"])
 
 
-def task_environment(report_bucket: str, overrides: Mapping[str, Any] | None = None) -> dict[str, str]:
+def task_environment(
+    report_bucket: str, overrides: Mapping[str, Any] | None = None, lock_table: str = LOCK_TABLE_NAME
+) -> dict[str, str]:
     """The environment of every function, from cdk.json context with ``overrides`` (context keys)."""
     context = {**cdk_context(), **(overrides or {})}
     return {
         "REPORT_BUCKET": report_bucket,
+        "LOCK_TABLE": lock_table,
         "UPDATE_CERTIFICATE_TPS": str(context["updateCertificateTps"]),
         "LIST_CERTIFICATES_BY_CA_TPS": str(context["listCertificatesByCaTps"]),
         "REVOKE_MAX_CONCURRENCY": str(context["revokeMaxConcurrency"]),
         "DEFAULT_TARGET_STATUS": str(context["defaultTargetStatus"]),
         "AUTOMATIC_RESPONSE_MODE": str(context["automaticResponseMode"]),
         "LIST_TIME_BUDGET_SECONDS": str(context["listTimeBudgetSeconds"]),
+        "SECURITY_HUB_CHECK_NAMES": ",".join(context["securityHubCheckNames"]),
         "POWERTOOLS_SERVICE_NAME": "ca-revocation",
         "POWERTOOLS_METRICS_NAMESPACE": "IotCaRevocation",
     }
@@ -83,11 +91,23 @@ def _placeholder_zip() -> bytes:
 
 
 def deploy_workflow(client: Any, environment: Mapping[str, str], *, account_id: str) -> Deployment:
-    """Create the report bucket, the topic (with an SQS queue subscribed, to read notifications), the
-    role, the five functions and the state machine. ``client(service)`` returns a boto3 client.
+    """Create the report bucket, the lock table, the topic (with an SQS queue subscribed, to read
+    notifications), the role, the functions and the state machine. ``client(service)`` returns a boto3
+    client. The lock table has the CDK table's key and TTL attribute (moto does not expire items).
     """
     bucket = environment["REPORT_BUCKET"]
     client("s3").create_bucket(Bucket=bucket)
+    lock_table = environment["LOCK_TABLE"]
+    dynamodb = client("dynamodb")
+    dynamodb.create_table(
+        TableName=lock_table,
+        KeySchema=[{"AttributeName": "caCertificateId", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "caCertificateId", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    dynamodb.update_time_to_live(
+        TableName=lock_table, TimeToLiveSpecification={"Enabled": True, "AttributeName": "expiresAt"}
+    )
     sns, sqs = client("sns"), client("sqs")
     topic_arn = sns.create_topic(Name="iot-ca-revocation-notifications")["TopicArn"]
     queue_url = sqs.create_queue(QueueName="iot-ca-revocation-notifications")["QueueUrl"]
@@ -125,6 +145,7 @@ def deploy_workflow(client: Any, environment: Mapping[str, str], *, account_id: 
     substitutions = {f"{name}FunctionArn": arn for name, arn in arns.items()}
     substitutions["ReportBucketName"] = bucket
     substitutions["NotificationTopicArn"] = topic_arn
+    substitutions["LockTableName"] = lock_table
     state_machine_arn = client("stepfunctions").create_state_machine(
         name=STATE_MACHINE_NAME,
         definition=render_definition(substitutions),
@@ -137,4 +158,5 @@ def deploy_workflow(client: Any, environment: Mapping[str, str], *, account_id: 
         notification_topic_arn=topic_arn,
         notification_queue_url=queue_url,
         function_arns=arns,
+        lock_table=lock_table,
     )

@@ -28,15 +28,16 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import math
-import random
 import threading
 import time
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qsl, unquote
 
 from moto.core.exceptions import JsonRESTError
 from moto.core.responses import ActionResult, EmptyResult
@@ -49,6 +50,8 @@ from moto.iot.exceptions import (
 )
 from moto.iot.models import FakeCertificate, IoTBackend, iot_backends
 from moto.iot.responses import IoTResponse
+
+from emulator.faults import AttemptCounter, draw
 
 __all__ = [
     "CERTIFICATE_STATUSES",
@@ -705,12 +708,17 @@ class IotStats:
     faults: requests answered with an injected ServiceUnavailableException / InternalFailureException.
     update_certificate_times: ``time.monotonic()`` (seconds) at which each successful UpdateCertificate
     was admitted by the quota, in admission order; for measuring the achieved transactions per second.
+    writes: (operation, resource id) of every successful call that can change state (any operation but
+    Describe*, List* and Get*), in order; the resource id is the last segment of the request path, e.g.
+    ("UpdateCertificate", <certificateId>), ("UpdateCACertificate", <CA certificateId>). Tests use it to
+    prove which certificates a run touched.
     """
 
     calls: dict[str, int]
     throttled: dict[str, int]
     faults: dict[str, int]
     update_certificate_times: list[float]
+    writes: list[tuple[str, str]] = field(default_factory=list)
 
 
 class _SlidingWindow:
@@ -739,7 +747,7 @@ class _SlidingWindow:
 class IotLayer:
     """Process-wide quotas, fault injection and statistics for the emulator's AWS IoT API.
 
-    Thread-safe: one lock guards the counters, the quota windows and the random generator, because
+    Thread-safe: one lock guards the counters, the quota windows and the attempt counts, because
     Step Functions Map children call IoT concurrently from threads (and the threaded server serves
     each HTTP request on its own thread).
     """
@@ -751,11 +759,12 @@ class IotLayer:
         self._fault_rate = 0.0
         self._fault_apis: frozenset[str] | None = None
         self._seed = 0
-        self._rng = random.Random(0)  # noqa: S311 - replayable fault injection, not cryptography
+        self._attempts = AttemptCounter()
         self._calls: dict[str, int] = {}
         self._throttled: dict[str, int] = {}
         self._faults: dict[str, int] = {}
         self._update_times: list[float] = []
+        self._writes: list[tuple[str, str]] = []
 
     def configure(
         self,
@@ -777,8 +786,10 @@ class IotLayer:
             APIs: 10 TPS (Service Quotas, AWS IoT Core control plane).
         fault_rate: fraction 0..1 of admitted calls answered with ServiceUnavailableException (HTTP 503)
             or InternalFailureException (HTTP 500), half each, before the operation runs (no state change).
-        seed: seeds the fault generator (random.Random(seed)), so the same call sequence replays the same
-            faults. Reconfiguring restarts the sequence.
+        seed: the n-th admitted attempt of a request (operation, path, query and body) faults when
+            ``emulator.faults.draw(seed, ...)`` falls under fault_rate, so the same seed replays the same
+            faults on the same requests whatever the order concurrent callers reach the layer in.
+            Reconfiguring restarts the attempt counts.
         fault_apis: restrict faults to these operation names (None: every IoT API).
         Raises ValueError for a quota <= 0 or a fault_rate outside 0..1.
         """
@@ -797,7 +808,7 @@ class IotLayer:
             self._fault_rate = float(fault_rate)
             self._fault_apis = None if fault_apis is None else frozenset(fault_apis)
             self._seed = seed
-            self._rng = random.Random(seed)  # noqa: S311 - replayable fault injection, not cryptography
+            self._attempts.reset()
 
     @property
     def quotas(self) -> dict[str, float]:
@@ -819,6 +830,7 @@ class IotLayer:
                 throttled=dict(self._throttled),
                 faults=dict(self._faults),
                 update_certificate_times=list(self._update_times),
+                writes=list(self._writes),
             )
 
     def reset_stats(self) -> None:
@@ -828,10 +840,13 @@ class IotLayer:
             self._throttled = {}
             self._faults = {}
             self._update_times = []
+            self._writes = []
 
-    def admit(self, api: str) -> tuple[JsonRESTError | None, float]:
+    def admit(self, api: str, request_key: str = "") -> tuple[JsonRESTError | None, float]:
         """Count one call of ``api`` and decide whether it may run.
 
+        ``request_key`` identifies the request (see ``_request_key``); its admitted attempts are numbered
+        1, 2, ... and the fault decision of each is ``draw(seed, "iot-fault", key, attempt)``.
         Returns (error to answer with, or None; ``time.monotonic()`` of the decision). Called by the
         patched ``IoTResponse.call_action`` for every IoT request.
         """
@@ -842,22 +857,48 @@ class IotLayer:
             if window is not None and not window.admit(now):
                 self._throttled[api] = self._throttled.get(api, 0) + 1
                 return ThrottlingException(), now
-            if self._fault_rate > 0 and (self._fault_apis is None or api in self._fault_apis):
-                if self._rng.random() < self._fault_rate:
-                    self._faults[api] = self._faults.get(api, 0) + 1
-                    error: JsonRESTError
-                    if self._rng.random() < 0.5:
-                        error = ServiceUnavailableException()
-                    else:
-                        error = InternalFailureException()
-                    return error, now
-            return None, now
+            if self._fault_rate <= 0 or (self._fault_apis is not None and api not in self._fault_apis):
+                return None, now
+            key = f"{api} {request_key}"
+            attempt = self._attempts.next(key)
+            if draw(self._seed, "iot-fault", key, attempt) >= self._fault_rate:
+                return None, now
+            self._faults[api] = self._faults.get(api, 0) + 1
+            error: JsonRESTError
+            if draw(self._seed, "iot-fault-kind", key, attempt) < 0.5:
+                error = ServiceUnavailableException()
+            else:
+                error = InternalFailureException()
+            return error, now
 
-    def record_success(self, api: str, admitted_at: float) -> None:
-        """Note that an admitted call succeeded (keeps UpdateCertificate admission times)."""
-        if api == "UpdateCertificate":
-            with self._lock:
+    def record_success(self, api: str, admitted_at: float, resource_id: str = "") -> None:
+        """Note that an admitted call succeeded: UpdateCertificate admission times, and the writes log."""
+        if api.startswith(_READ_PREFIXES):
+            return
+        with self._lock:
+            if api == "UpdateCertificate":
                 self._update_times.append(admitted_at)
+            self._writes.append((api, resource_id))
+
+
+_READ_PREFIXES = ("Describe", "List", "Get")
+
+
+def _request_key(response: Any) -> str:
+    """What identifies a request for fault replay: method, path, sorted query parameters and the body."""
+    # From the URL itself: moto's ``querystring`` also carries the headers (signature, invocation id).
+    parsed = getattr(response, "parsed_url", None)
+    query = sorted(parse_qsl(parsed.query, keep_blank_values=True)) if parsed is not None else []
+    body = getattr(response, "body", b"") or b""
+    if isinstance(body, str):
+        body = body.encode("utf-8")
+    digest = hashlib.blake2b(body, digest_size=8).hexdigest() if body else "-"
+    return f"{getattr(response, 'method', '')} {getattr(response, 'path', '')} {query} {digest}"
+
+
+def _resource_id(response: Any) -> str:
+    # The IoT REST paths end with the resource id: /certificates/{id}, /cacertificate/{id}, ...
+    return unquote(str(getattr(response, "path", "") or "").rstrip("/").rsplit("/", 1)[-1])
 
 
 # --------------------------------------------------------------------------------------------------
@@ -871,12 +912,12 @@ def _make_call_action(layer: IotLayer, original: Callable[..., Any]) -> Callable
         action = self._get_action()
         if not action:
             return original(self)
-        error, admitted_at = layer.admit(action)
+        error, admitted_at = layer.admit(action, _request_key(self))
         if error is not None:
             return _error_response(self, error)
         status, headers, body = original(self)
         if int(status) < 300:
-            layer.record_success(action, admitted_at)
+            layer.record_success(action, admitted_at, _resource_id(self))
         return status, headers, body
 
     return call_action

@@ -9,9 +9,9 @@ and calls it with a Lambda-like context object.
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import json
-import random
 import sys
 import threading
 import time
@@ -22,6 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from emulator import crash_points
+from emulator.faults import AttemptCounter, draw
+
 LAMBDAS_DIR = Path(__file__).resolve().parents[1] / "lambdas"
 
 
@@ -29,22 +32,94 @@ class SimulatedCrash(BaseException):
     """A task that dies part-way (the process exits); a BaseException so handler code cannot catch it."""
 
 
+# (logical function name, event, attempt number of this event) -> after how many AWS calls the
+# invocation dies, or None (then crash_rate decides). Tests use it to crash a chosen task at a chosen point.
+CrashPlan = Callable[[str, Any, int], "int | None"]
+
+
 @dataclass
 class InvocationFaults:
-    """Crash injection: ``crash_rate`` of invocations die after some of their AWS calls (seeded)."""
+    """Crash injection for task invocations.
+
+    crash_rate: fraction 0..1 of invocations that die part-way. Which ones, and after how many AWS calls
+        (1..max_crash_calls; a task that makes fewer calls dies after all its work, before its result is
+        returned), is ``emulator.faults.draw`` of the seed, the function, its input and the attempt
+        number of that input: the same seed crashes the same invocations at the same points in a replay.
+    seed: the run's seed.
+    crash_plan: when set, decides first (see CrashPlan); where it returns None, crash_rate decides.
+    max_crash_calls: the latest call a rate-chosen crash happens at (a page is about 252 calls).
+    """
 
     crash_rate: float = 0.0
     seed: int = 0
+    crash_plan: CrashPlan | None = None
+    max_crash_calls: int = 256
+
+
+@dataclass(frozen=True)
+class CrashRecord:
+    """One injected crash: the logical function, the attempt number of its input, the AWS calls it had
+    completed, and whether it died after all its work (at_end) rather than between two calls."""
+
+    function: str
+    attempt: int
+    calls_done: int
+    at_end: bool
 
 
 @dataclass
 class InvocationStats:
-    """Counters of task invocations; ``by_function`` counts invocations per function name."""
+    """Counters of task invocations.
+
+    by_function: invocations per deployed function name. crash_log: every injected crash, in order.
+    aws_calls: logical function name -> every AWS call its invocations made ("iot:UpdateCertificate"),
+    i.e. the IAM actions the function needed in this run.
+    """
 
     invocations: int = 0
     errors: int = 0
     crashes: int = 0
     by_function: dict[str, int] = field(default_factory=dict)
+    crash_log: list[CrashRecord] = field(default_factory=list)
+    aws_calls: dict[str, set[str]] = field(default_factory=dict)
+
+
+def logical_name(function_name: str) -> str:
+    """The logical name of a deployed function: iot-ca-revocation-RevokeCertificates -> RevokeCertificates."""
+    return function_name.rsplit("-", 1)[-1]
+
+
+# Fields whose values are clock times: they differ between two runs of the same input.
+_CLOCK_FIELDS = frozenset({"startTime", "startedAt", "acquiredAt", "expiresAt", "checkedAt"})
+
+
+def _without_clock_fields(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_clock_fields(v) for k, v in value.items() if k not in _CLOCK_FIELDS}
+    if isinstance(value, list):
+        return [_without_clock_fields(item) for item in value]
+    return value
+
+
+def invocation_key(function: str, event: Any) -> str:
+    """The identity of an invocation's input for replay: the event without what differs between two runs
+    of the same request (the execution name, which is also in the ARNs and S3 keys, and clock times such
+    as the start time and the lock's acquisition time)."""
+    names: set[str] = set()
+    if isinstance(event, dict):
+        for holder in ("context", "execution"):
+            values = event.get(holder)
+            if isinstance(values, dict) and isinstance(values.get("executionName"), str):
+                names.add(values["executionName"])
+        state = event.get("state")
+        if isinstance(state, dict) and isinstance(state.get("context"), dict):
+            name = state["context"].get("executionName")
+            if isinstance(name, str):
+                names.add(name)
+    text = json.dumps(_without_clock_fields(event), sort_keys=True, default=str)
+    for name in sorted(filter(None, names), key=len, reverse=True):
+        text = text.replace(name, "<run>")
+    return f"{function} {hashlib.blake2b(text.encode(), digest_size=16).hexdigest()}"
 
 
 class EmulatedLambdaContext:
@@ -74,15 +149,24 @@ class InProcessLambdaRuntime:
     def __init__(self) -> None:
         self.faults = InvocationFaults()
         self.stats = InvocationStats()
-        self._random = random.Random(0)  # noqa: S311 - fault injection, not cryptography
+        self._attempts = AttemptCounter()
         self._lock = threading.Lock()
         self._handlers: dict[str, Callable[[Any, Any], Any]] = {}
-        self.crash_hook: Callable[[], None] | None = None
+        # Called with each CrashRecord right after the crash, on the crashed invocation's thread (tests use
+        # it to look at the half-done state before the Step Functions retry runs).
+        self.crash_hook: Callable[[CrashRecord], None] | None = None
 
     def configure_faults(self, faults: InvocationFaults) -> None:
+        """Replace the crash settings and restart the attempt counts (statistics are kept)."""
+        if not 0.0 <= faults.crash_rate <= 1.0:
+            raise ValueError(f"crash_rate must be within 0..1, got {faults.crash_rate}")
         with self._lock:
             self.faults = faults
-            self._random = random.Random(faults.seed)  # noqa: S311
+            self._attempts.reset()
+
+    def reset_stats(self) -> None:
+        with self._lock:
+            self.stats = InvocationStats()
 
     def handler(self, spec: str) -> Callable[[Any, Any], Any]:
         """Import the handler named ``package.module.function`` from lambdas/."""
@@ -95,12 +179,20 @@ class InProcessLambdaRuntime:
             self._handlers[spec] = found
         return found
 
-    def _crash_after(self) -> int | None:
-        """For a crashing invocation, after how many AWS calls it dies (None: it does not crash)."""
-        with self._lock:
-            if self.faults.crash_rate <= 0 or self._random.random() >= self.faults.crash_rate:
-                return None
-            return self._random.randint(1, 40)
+    def _crash_after(self, function: str, event: Any) -> tuple[int, int | None]:
+        """(attempt number of this input, after how many AWS calls the invocation dies or None)."""
+        faults = self.faults
+        if faults.crash_plan is None and faults.crash_rate <= 0:
+            return 0, None
+        key = invocation_key(function, event)
+        attempt = self._attempts.next(key)
+        if faults.crash_plan is not None:
+            planned = faults.crash_plan(function, event, attempt)
+            if planned is not None:
+                return attempt, planned
+        if faults.crash_rate <= 0 or draw(faults.seed, "task-crash", key, attempt) >= faults.crash_rate:
+            return attempt, None
+        return attempt, 1 + int(draw(faults.seed, "task-crash-at", key, attempt) * faults.max_crash_calls)
 
     def invoke(self, function: Any, event: Any) -> tuple[str, bool, str]:
         """Run ``function``'s handler on ``event``; returns (payload JSON, errored, logs) like moto expects.
@@ -108,40 +200,48 @@ class InProcessLambdaRuntime:
         A handler exception becomes the payload Lambda returns for an unhandled error
         ({"errorType", "errorMessage", "stackTrace"}); Step Functions takes errorType as the error name.
         A simulated crash answers errorType "Lambda.Unknown", as for a function that died without
-        reporting an error.
+        reporting an error (the ASL retries it). Its AWS calls before the crash took effect.
         """
-        from emulator import crash_points
-
+        name = function.function_name
+        logical = logical_name(name)
         with self._lock:
             self.stats.invocations += 1
-            name = function.function_name
             self.stats.by_function[name] = self.stats.by_function.get(name, 0) + 1
         context = EmulatedLambdaContext(
-            function.function_name,
-            function.function_arn,
-            int(function.memory_size or 128),
-            float(function.timeout or 3),
+            name, function.function_arn, int(function.memory_size or 128), float(function.timeout or 3)
         )
-        crash_after = self._crash_after()
+        event = event if event is not None else {}
+        attempt, crash_after = self._crash_after(logical, event)
+        invocation = crash_points.TrackedInvocation(logical, crash_after_calls=crash_after)
         try:
-            with crash_points.armed(crash_after):
-                result = self.handler(function.handler)(event if event is not None else {}, context)
+            try:
+                with crash_points.tracking(invocation):
+                    result = self.handler(function.handler)(event, context)
+                    if invocation.crash_after_calls is not None:
+                        crash_points.crash(invocation, at_end=True)
+            finally:
+                with self._lock:
+                    self.stats.aws_calls.setdefault(logical, set()).update(invocation.calls)
             return json.dumps(result), False, ""
-        except SimulatedCrash as crash:
+        except SimulatedCrash as crashed:
+            record = CrashRecord(logical, attempt, len(invocation.calls), at_end=invocation.at_end)
             with self._lock:
                 self.stats.crashes += 1
                 self.stats.errors += 1
-            crashed = {"errorType": "Lambda.Unknown", "errorMessage": f"the task crashed part-way: {crash}"}
-            return json.dumps(crashed), True, ""
+                self.stats.crash_log.append(record)
+            if self.crash_hook is not None:
+                self.crash_hook(record)
+            payload = {"errorType": "Lambda.Unknown", "errorMessage": f"the task crashed: {crashed}"}
+            return json.dumps(payload), True, ""
         except Exception as error:  # noqa: BLE001 - every handler error becomes the function's error payload
             with self._lock:
                 self.stats.errors += 1
-            payload: dict[str, Any] = {
+            error_payload: dict[str, Any] = {
                 "errorType": type(error).__name__,
                 "errorMessage": str(error),
                 "stackTrace": traceback.format_exception(error)[-5:],
             }
-            return json.dumps(payload), True, ""
+            return json.dumps(error_payload), True, ""
 
 
 _runtime: InProcessLambdaRuntime | None = None

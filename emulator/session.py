@@ -9,6 +9,7 @@ import logging
 import os
 import sys
 import threading
+import time
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -44,7 +45,10 @@ class EmulatorOptions:
     iot_quotas: per-API quota in transactions per second, e.g. {"UpdateCertificate": 10}; None = no limit.
     fault_rate: fraction of IoT calls answered with ServiceUnavailableException/InternalFailureException.
     lambda_crash_rate: fraction of task invocations that crash part-way.
+    seed: seeds the fleet and every injected fault and crash (emulator/faults.py), for replays.
     context: cdk.json context overrides, e.g. {"updateCertificateTps": 100}.
+    retry_delay_scale: factor applied to the ASL Retry waits (IntervalSeconds, BackoffRate,
+        MaxDelaySeconds); 1 is real time, tests that exhaust retries use less.
     """
 
     iot_quotas: Mapping[str, float | None] | None = None
@@ -52,6 +56,7 @@ class EmulatorOptions:
     lambda_crash_rate: float = 0.0
     seed: int = 0
     context: Mapping[str, Any] = field(default_factory=dict)
+    retry_delay_scale: float = 1.0
 
     @classmethod
     def at_quota(
@@ -76,6 +81,28 @@ class EmulatorOptions:
             seed=seed,
             context=context,
         )
+
+
+def _scale_retry_delays(scale: float) -> None:
+    """Make moto's ASL interpreter wait ``scale`` times the Retry interval it computed (1: real time).
+
+    The retrier calls ``time.sleep`` of its own module; that module's ``time`` name is replaced by an
+    object whose ``sleep`` scales (process-wide, like the other patches of the emulator).
+    """
+    import types
+
+    import moto.stepfunctions.parser.asl.component.common.retry.retrier_decl as retrier_decl
+
+    if scale <= 0:
+        raise ValueError(f"retry_delay_scale must be > 0, got {scale}")
+    if scale == 1:
+        retrier_decl.time = time
+        return
+
+    def sleep(seconds: float) -> None:
+        time.sleep(seconds * scale)
+
+    retrier_decl.time = types.SimpleNamespace(sleep=sleep)  # type: ignore[assignment]
 
 
 def _cache_step_functions_clients() -> None:
@@ -170,9 +197,10 @@ class EmulatorSession:
         self.lambda_runtime.configure_faults(
             InvocationFaults(crash_rate=self.options.lambda_crash_rate, seed=self.options.seed)
         )
+        self.lambda_runtime.reset_stats()  # the runtime is process-wide; its counts are this session's
+        self.lambda_runtime.crash_hook = None
         self.iot_layer = install_iot_layer()
-        boto3.setup_default_session()
-        boto3.DEFAULT_SESSION.events.register("before-call", crash_points.before_call)
+        _scale_retry_delays(self.options.retry_delay_scale)
 
         if self.port is not None:
             from moto.server import ThreadedMotoServer
@@ -184,6 +212,10 @@ class EmulatorSession:
 
             self._mock = mock_aws(config={"stepfunctions": {"execute_state_machine": True}})
             self._mock.start()
+        # After mock_aws started: it replaces boto3.DEFAULT_SESSION for its duration, and the tasks' clients
+        # come from the session in place when they are created; the hook records and crashes their calls.
+        boto3.setup_default_session()
+        boto3.DEFAULT_SESSION.events.register("before-call", crash_points.before_call)
         self._route_task_logs()
         from revocation_common.clients import reset_clients
         from revocation_common.settings import task_settings

@@ -1,4 +1,4 @@
-"""The five Lambda tasks of the workflow, built from the one asset ``lambdas/``."""
+"""The Lambda tasks of the workflow (FUNCTION_SPECS), built from the one asset ``lambdas/``."""
 
 from __future__ import annotations
 
@@ -60,15 +60,18 @@ class FunctionSpec:
 
 FUNCTION_SPECS: Final[tuple[FunctionSpec, ...]] = (
     FunctionSpec("NormalizeInput", "normalize_input.handler.handler", 30, 256),
+    FunctionSpec("AcquireLock", "acquire_lock.handler.handler", 30, 256),
     FunctionSpec("DeactivateCa", "deactivate_ca.handler.handler", 60, 256),
     FunctionSpec("ListCertificatePages", "list_certificate_pages.handler.handler", 900, 512),
     FunctionSpec("RevokeCertificates", "revoke_certificates.handler.handler", 900, 512),
     FunctionSpec("VerifyRevocation", "verify_revocation.handler.handler", 900, 1024),
+    FunctionSpec("SummarizeFailure", "summarize_failure.handler.handler", 30, 256),
 )
 
 
 class RevocationFunctions(Construct):
-    """Five functions, one asset, one execution role each with exactly the contract's permissions.
+    """The task functions (FUNCTION_SPECS), one asset, one execution role each with exactly the contract's
+    permissions.
 
     Every function: runtime python3.13 on x86_64, the Powertools for AWS Lambda (Python) v3 layer whose
     ARN CloudFormation reads from the public SSM parameter at deploy time, X-Ray tracing ACTIVE, its own
@@ -78,7 +81,9 @@ class RevocationFunctions(Construct):
     IAM follows docs/data-contract.md and the Service Authorization Reference page "Actions, resources,
     and condition keys for AWS IoT": UpdateCACertificate/DescribeCACertificate act on the ``cacert``
     resource type, UpdateCertificate/DescribeCertificate on ``cert``, and ListCertificatesByCA has no
-    resource type, so it alone is granted on ``*``, in a policy of its own.
+    resource type, so it alone is granted on ``*``, in a policy of its own. AcquireLock reads and writes
+    the lock table's items and describes the executions of this state machine (is a lock's holder still
+    running?).
 
     Attributes:
         functions: logical name (see FUNCTION_SPECS) -> function.
@@ -86,7 +91,13 @@ class RevocationFunctions(Construct):
     """
 
     def __init__(
-        self, scope: Construct, construct_id: str, *, settings: Settings, storage: ReportStorage
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        settings: Settings,
+        storage: ReportStorage,
+        state_machine_name: str,
     ) -> None:
         """Create the functions.
 
@@ -94,7 +105,9 @@ class RevocationFunctions(Construct):
             scope: parent construct.
             construct_id: construct id.
             settings: validated deployment settings.
-            storage: the report bucket the functions read and write under ``executions/``.
+            storage: the report bucket the functions read and write under ``executions/``, and the lock
+                table.
+            state_machine_name: the state machine's fixed name (AcquireLock describes its executions).
         """
         super().__init__(scope, construct_id)
         stack = Stack.of(self)
@@ -105,7 +118,7 @@ class RevocationFunctions(Construct):
             "PowertoolsLayer",
             ssm.StringParameter.value_for_string_parameter(self, settings.powertools_layer_parameter),
         )
-        environment = settings.lambda_environment(storage.bucket.bucket_name)
+        environment = settings.lambda_environment(storage.bucket.bucket_name, storage.lock_table.table_name)
 
         self.functions: dict[str, lambda_.Function] = {}
         self.roles: dict[str, iam.Role] = {}
@@ -196,7 +209,21 @@ class RevocationFunctions(Construct):
                 objects_arn: _OBJECTS_REASON,
             },
         )
-        # NormalizeInput makes no AWS call: it gets nothing beyond its log group and X-Ray.
+        executions_arn = stack.format_arn(
+            service="states",
+            resource="execution",
+            resource_name=f"{state_machine_name}:*",
+            arn_format=ArnFormat.COLON_RESOURCE_NAME,
+        )
+        self._grant(
+            "AcquireLock",
+            [
+                _allow(["dynamodb:PutItem", "dynamodb:GetItem"], [storage.lock_table.table_arn]),
+                _allow(["states:DescribeExecution"], [executions_arn]),
+            ],
+            wildcard_reasons={executions_arn: _EXECUTIONS_REASON},
+        )
+        # NormalizeInput and SummarizeFailure make no AWS call: nothing beyond their log groups and X-Ray.
 
     def _grant(
         self,
@@ -234,6 +261,10 @@ _CERT_REASON = (
 _LIST_BY_CA_REASON = (
     "iot:ListCertificatesByCA has no resource type in the Service Authorization Reference (AWS IoT), so "
     "it can only be granted on '*'; it is the only action of this policy on '*'."
+)
+_EXECUTIONS_REASON = (
+    "A lock's holder is an execution whose name is known only at run time; DescribeExecution is limited "
+    "to the executions of this one state machine."
 )
 _OBJECTS_REASON = (
     "Object keys contain the execution name, known only at run time; access is limited to the "

@@ -1,41 +1,83 @@
-"""The SNS topic the workflow publishes its outcome (Notify) and failures (NotifyFailure) to."""
+"""The SNS topic the workflow, its alarms and its EventBridge rules publish to, and the topic's KMS key."""
 
 from __future__ import annotations
 
+from aws_cdk import Aws, RemovalPolicy, Stack
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-AWS_MANAGED_SNS_KEY_ALIAS = "alias/aws/sns"
+# AWS services that publish to the topic as a service principal: CloudWatch alarm actions and
+# EventBridge rule targets. They cannot use an AWS managed key (its policy cannot be changed), hence
+# a customer managed key whose policy lets them encrypt.
+SERVICE_PUBLISHERS = ("cloudwatch.amazonaws.com", "events.amazonaws.com")
+# What a publisher to an encrypted topic needs on the key (SNS Developer Guide, "Encryption at rest",
+# "Enable compatibility between event sources from AWS services and encrypted topics").
+PUBLISHER_KEY_ACTIONS = ["kms:GenerateDataKey", "kms:Decrypt"]
 
 
 class Notifications(Construct):
-    """SNS topic encrypted with the AWS managed key ``alias/aws/sns``, with a TLS-only topic policy.
+    """SNS topic encrypted with a customer managed KMS key (annual rotation), with a TLS-only topic policy.
 
-    The AWS managed key lets any principal of the account that may publish to the topic use it through
-    SNS, so the state machine role needs ``sns:Publish`` only. Subscriptions (e-mail, chat, ticketing)
-    are left to the operator. Follows the Amazon SNS Developer Guide pages "Encryption at rest" and
-    "Amazon SNS security best practices" (enforce encryption of data in transit).
-
-    Note: AWS services that publish as a service principal (CloudWatch alarms, EventBridge rules) cannot
-    use an AWS managed key; such publishers would need a customer managed key with a key policy for them.
+    Publishers: the state machine (Notify, NotifyFailure; its role gets sns:Publish and the key actions),
+    CloudWatch alarms of this account and EventBridge rules of this account (the key policy lets both
+    services use the key, and the topic policy lets them publish, each only from this account).
+    Subscriptions (e-mail, chat, ticketing) are left to the operator. Follows the Amazon SNS Developer
+    Guide pages "Encryption at rest", "Amazon SNS security best practices" and "Example cases for Amazon
+    SNS access control", and the AWS KMS Developer Guide page "Rotating AWS KMS keys".
 
     Attributes:
+        key: the topic's KMS key.
         topic: the notification topic (``${NotificationTopicArn}`` of the ASL).
     """
 
     def __init__(self, scope: Construct, construct_id: str) -> None:
-        """Create the topic.
+        """Create the key and the topic.
 
         Args:
             scope: parent construct.
             construct_id: construct id.
         """
         super().__init__(scope, construct_id)
+        account = Stack.of(self).account
+        self.key = kms.Key(
+            self,
+            "Key",
+            description="Encrypts the IoT CA revocation notification topic",
+            enable_key_rotation=True,
+            # Retained: messages still in flight and the key's CloudTrail history outlive the stack.
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        for service in SERVICE_PUBLISHERS:
+            # Conditions on the caller account: only this account's alarms and rules use the key.
+            self.key.add_to_resource_policy(
+                iam.PolicyStatement(
+                    sid=f"AllowPublishFrom{service.split('.')[0].capitalize()}",
+                    principals=[iam.ServicePrincipal(service)],
+                    actions=PUBLISHER_KEY_ACTIONS,
+                    resources=["*"],  # in a key policy, "*" is this key
+                    conditions={"StringEquals": {"aws:SourceAccount": account}},
+                )
+            )
         self.topic = sns.Topic(
             self,
             "Topic",
             display_name="IoT CA revocation",
-            master_key=kms.Alias.from_alias_name(self, "AwsManagedSnsKey", AWS_MANAGED_SNS_KEY_ALIAS),
+            master_key=self.key,
             enforce_ssl=True,
+        )
+        self.topic.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="AllowCloudWatchAlarms",
+                principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+                actions=["sns:Publish"],
+                resources=[self.topic.topic_arn],
+                conditions={
+                    "StringEquals": {"aws:SourceAccount": account},
+                    "ArnLike": {
+                        "aws:SourceArn": f"arn:{Aws.PARTITION}:cloudwatch:{Aws.REGION}:{account}:alarm:*"
+                    },
+                },
+            )
         )

@@ -6,6 +6,7 @@ docs/data-contract.md. The defaults live in cdk.json only, so there is one sourc
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from typing import Any, Final
@@ -19,6 +20,9 @@ LIST_CERTIFICATES_BY_CA_TPS: Final = "listCertificatesByCaTps"
 REVOKE_MAX_CONCURRENCY: Final = "revokeMaxConcurrency"
 DEFAULT_TARGET_STATUS: Final = "defaultTargetStatus"
 AUTOMATIC_RESPONSE_MODE: Final = "automaticResponseMode"
+SECURITY_HUB_CHECK_NAMES: Final = "securityHubCheckNames"
+SECURITY_HUB_CUSTOM_ACTIONS: Final = "securityHubCustomActions"
+CI_ACCESS_POLICY: Final = "ciAccessPolicy"
 LIST_TIME_BUDGET_SECONDS: Final = "listTimeBudgetSeconds"
 LOG_RETENTION_DAYS: Final = "logRetentionDays"
 POWERTOOLS_LAYER_PARAMETER: Final = "powertoolsLayerParameter"
@@ -30,6 +34,9 @@ CONTEXT_KEYS: Final = (
     REVOKE_MAX_CONCURRENCY,
     DEFAULT_TARGET_STATUS,
     AUTOMATIC_RESPONSE_MODE,
+    SECURITY_HUB_CHECK_NAMES,
+    SECURITY_HUB_CUSTOM_ACTIONS,
+    CI_ACCESS_POLICY,
     LIST_TIME_BUDGET_SECONDS,
     LOG_RETENTION_DAYS,
     POWERTOOLS_LAYER_PARAMETER,
@@ -38,6 +45,13 @@ CONTEXT_KEYS: Final = (
 
 TARGET_STATUSES: Final = ("REVOKED", "INACTIVE")
 AUTOMATIC_RESPONSE_MODES: Final = ("off", "dry-run", "enforce")
+# AWS IoT Device Defender audit checks whose findings name a CA certificate (Device Defender Developer
+# Guide, "Audit checks"); securityHubCheckNames picks among these, so no other check can ever match.
+CA_AUDIT_CHECKS: Final = (
+    "REVOKED_CA_CERTIFICATE_STILL_ACTIVE_CHECK",
+    "CA_CERTIFICATE_KEY_QUALITY_CHECK",
+    "INTERMEDIATE_CA_REVOKED_FOR_ACTIVE_DEVICE_CERTIFICATES_CHECK",
+)
 
 # ListCertificatePages runs for at most 900 s (docs/data-contract.md); the budget leaves 30 s to write
 # the last page and the manifest before Lambda kills the invocation.
@@ -91,6 +105,10 @@ class Settings:
         revoke_max_concurrency: Distributed Map MaxConcurrency, child executions at once.
         default_target_status: REVOKED or INACTIVE, used when a request names none.
         automatic_response_mode: off, dry-run or enforce, for runs started by security findings.
+        security_hub_check_names: the Device Defender audit checks (a non-empty subset of CA_AUDIT_CHECKS)
+            whose Security Hub findings start a run.
+        security_hub_custom_actions: create the Security Hub custom actions (needs Security Hub enabled).
+        ci_access_policy: create the managed policy a CI role needs to start and follow executions.
         list_time_budget_seconds: a listing invocation returns a continuation marker after this long.
         log_retention_days: CloudWatch Logs retention of every log group of the stack, days.
         powertools_layer_parameter: public SSM parameter holding the Powertools layer version ARN.
@@ -105,6 +123,9 @@ class Settings:
     revoke_max_concurrency: int
     default_target_status: str
     automatic_response_mode: str
+    security_hub_check_names: tuple[str, ...]
+    security_hub_custom_actions: bool
+    ci_access_policy: bool
     list_time_budget_seconds: int
     log_retention_days: int
     powertools_layer_parameter: str
@@ -134,6 +155,9 @@ class Settings:
             ),
             default_target_status=_choice(node, DEFAULT_TARGET_STATUS, TARGET_STATUSES),
             automatic_response_mode=_choice(node, AUTOMATIC_RESPONSE_MODE, AUTOMATIC_RESPONSE_MODES),
+            security_hub_check_names=_check_names(node),
+            security_hub_custom_actions=_bool(node, SECURITY_HUB_CUSTOM_ACTIONS),
+            ci_access_policy=_bool(node, CI_ACCESS_POLICY),
             list_time_budget_seconds=_int(
                 node,
                 LIST_TIME_BUDGET_SECONDS,
@@ -151,23 +175,26 @@ class Settings:
         """The CloudWatch Logs retention enum for ``log_retention_days``."""
         return LOG_RETENTION[self.log_retention_days]
 
-    def lambda_environment(self, report_bucket_name: str) -> dict[str, str]:
+    def lambda_environment(self, report_bucket_name: str, lock_table_name: str) -> dict[str, str]:
         """The environment set on every function (docs/data-contract.md, "Environment variables").
 
         Args:
             report_bucket_name: the report bucket's name (a CloudFormation token at synth time).
+            lock_table_name: the lock table's name (a token).
 
         Returns:
             Variable name -> string value.
         """
         return {
             "REPORT_BUCKET": report_bucket_name,
+            "LOCK_TABLE": lock_table_name,
             "UPDATE_CERTIFICATE_TPS": str(self.update_certificate_tps),
             "LIST_CERTIFICATES_BY_CA_TPS": str(self.list_certificates_by_ca_tps),
             "REVOKE_MAX_CONCURRENCY": str(self.revoke_max_concurrency),
             "DEFAULT_TARGET_STATUS": self.default_target_status,
             "AUTOMATIC_RESPONSE_MODE": self.automatic_response_mode,
             "LIST_TIME_BUDGET_SECONDS": str(self.list_time_budget_seconds),
+            "SECURITY_HUB_CHECK_NAMES": ",".join(self.security_hub_check_names),
             "POWERTOOLS_SERVICE_NAME": "ca-revocation",
             "POWERTOOLS_METRICS_NAMESPACE": "IotCaRevocation",
         }
@@ -203,6 +230,41 @@ def _choice(node: Node, key: str, allowed: tuple[str, ...]) -> str:
     if raw not in allowed:
         raise SettingsError(f"CDK context key {key!r}: expected one of {', '.join(allowed)}, got {raw!r}")
     return str(raw)
+
+
+def _bool(node: Node, key: str) -> bool:
+    raw = _raw(node, key)
+    # cdk.json gives booleans; -c on the command line gives the strings "true"/"false".
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, str) and raw.strip().lower() in ("true", "false"):
+        return raw.strip().lower() == "true"
+    raise SettingsError(f"CDK context key {key!r}: expected true or false, got {raw!r}")
+
+
+def _check_names(node: Node) -> tuple[str, ...]:
+    raw = _raw(node, SECURITY_HUB_CHECK_NAMES)
+    # -c gives a string: accept a JSON array or a comma-separated list.
+    if isinstance(raw, str):
+        text = raw.strip()
+        if text.startswith("["):
+            try:
+                raw = json.loads(text)
+            except ValueError:
+                raw = None
+        else:
+            raw = [name.strip() for name in text.split(",") if name.strip()]
+    if (
+        not isinstance(raw, list)
+        or not raw
+        or not all(isinstance(name, str) and name in CA_AUDIT_CHECKS for name in raw)
+        or len(set(raw)) != len(raw)
+    ):
+        raise SettingsError(
+            f"CDK context key {SECURITY_HUB_CHECK_NAMES!r}: expected a non-empty list of distinct audit "
+            f"checks among {', '.join(CA_AUDIT_CHECKS)}, got {_raw(node, SECURITY_HUB_CHECK_NAMES)!r}"
+        )
+    return tuple(raw)
 
 
 def _log_retention(node: Node) -> int:

@@ -11,12 +11,15 @@ from typing import Any, Final
 import aws_cdk as cdk
 from constructs import Construct
 
+from infra.ci_access import CiAccess
 from infra.functions import RevocationFunctions
+from infra.monitoring import Monitoring
 from infra.nag import add_nag_checks
 from infra.notifications import Notifications
 from infra.settings import Settings
 from infra.state_machine import RevocationStateMachine
 from infra.storage import ReportStorage
+from infra.triggers import Triggers
 
 REPO_ROOT: Final = Path(__file__).resolve().parent.parent
 CDK_JSON: Final = REPO_ROOT / "cdk.json"
@@ -28,14 +31,17 @@ STATE_MACHINE_NAME = "iot-ca-revocation"
 
 
 class CaRevocationStack(cdk.Stack):
-    """Report storage, notification topic, the five task functions and the revocation state machine.
+    """Report storage and lock table, notification topic, the task functions, the revocation state
+    machine, the EventBridge triggers, monitoring, and (optionally) the CI access policy.
 
     Settings are read once from the context (``Settings.from_context``). Outputs: StateMachineArn,
-    ReportBucketName, NotificationTopicArn. Follows the AWS CDK v2 Developer Guide ("Constructs",
-    "Stacks") and docs/data-contract.md.
+    ReportBucketName, NotificationTopicArn, LockTableName, TriggerDeadLetterQueueUrl, DashboardName,
+    and CiAccessPolicyArn when ciAccessPolicy is true. Follows the AWS CDK v2 Developer Guide
+    ("Constructs", "Stacks") and docs/data-contract.md.
 
     Attributes:
-        settings, storage, notifications, functions, workflow: the settings and the four constructs.
+        settings, storage, notifications, functions, workflow, triggers, monitoring, ci_access: the
+        settings and the constructs (ci_access is None when ciAccessPolicy is false).
 
     Raises:
         SettingsError: a context value is missing or malformed.
@@ -52,7 +58,11 @@ class CaRevocationStack(cdk.Stack):
         )
         self.notifications = Notifications(self, "Notifications")
         self.functions = RevocationFunctions(
-            self, "RevocationFunctions", settings=self.settings, storage=self.storage
+            self,
+            "RevocationFunctions",
+            settings=self.settings,
+            storage=self.storage,
+            state_machine_name=STATE_MACHINE_NAME,
         )
         self.workflow = RevocationStateMachine(
             self,
@@ -66,9 +76,36 @@ class CaRevocationStack(cdk.Stack):
             state_machine_name=STATE_MACHINE_NAME,
         )
 
+        self.triggers = Triggers(
+            self, "Triggers", settings=self.settings, state_machine=self.workflow.state_machine
+        )
+        self.monitoring = Monitoring(
+            self,
+            "Monitoring",
+            state_machine=self.workflow.state_machine,
+            functions=self.functions.functions,
+            notifications=self.notifications,
+            dead_letter_queue=self.triggers.dead_letter_queue,
+        )
+        self.ci_access = (
+            CiAccess(self, "CiAccess", state_machine_name=STATE_MACHINE_NAME)
+            if self.settings.ci_access_policy
+            else None
+        )
+
         cdk.CfnOutput(self, "StateMachineArn", value=self.workflow.state_machine.state_machine_arn)
         cdk.CfnOutput(self, "ReportBucketName", value=self.storage.bucket.bucket_name)
         cdk.CfnOutput(self, "NotificationTopicArn", value=self.notifications.topic.topic_arn)
+        cdk.CfnOutput(self, "LockTableName", value=self.storage.lock_table.table_name)
+        cdk.CfnOutput(self, "TriggerDeadLetterQueueUrl", value=self.triggers.dead_letter_queue.queue_url)
+        cdk.CfnOutput(self, "DashboardName", value=self.monitoring.dashboard.dashboard_name)
+        if self.ci_access is not None:
+            cdk.CfnOutput(
+                self,
+                "CiAccessPolicyArn",
+                value=self.ci_access.policy.managed_policy_arn,
+                description="Attach to the role your CI assumes to start and follow revocations",
+            )
 
 
 def cdk_json_context(path: Path = CDK_JSON) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from constructs import Construct
 
 from infra.functions import FUNCTION_SPECS, RevocationFunctions
 from infra.nag import acknowledge, iam5_resource_finding
-from infra.notifications import Notifications
+from infra.notifications import PUBLISHER_KEY_ACTIONS, Notifications
 from infra.settings import Settings
 from infra.storage import ReportStorage
 
@@ -52,12 +52,14 @@ class RevocationStateMachine(Construct):
 
     The definition is passed as a string with ``definition_substitutions`` (not rebuilt with CDK state
     classes), so the emulator, the tests and CloudFormation all run the same file. The role gets exactly:
-    ``lambda:InvokeFunction`` on the five functions (ARN and ARN:* for versions and aliases);
+    ``lambda:InvokeFunction`` on the task functions (ARN and ARN:* for versions and aliases);
     ``s3:GetObject``/``s3:PutObject`` on ``executions/*`` for the Map ItemReader and ResultWriter (plus
     the multipart actions ResultWriter uses, when the ASL has one); ``states:StartExecution`` on itself,
     ``states:DescribeExecution``/``StopExecution`` on its own executions and its Distributed Map child
     executions, ``states:RedriveExecution`` on the child executions (redriving a Map Run);
-    ``sns:Publish`` on the topic; and, added by CDK, CloudWatch Logs delivery and X-Ray. The state
+    ``sns:Publish`` on the topic and ``kms:GenerateDataKey``/``kms:Decrypt`` on its key;
+    ``dynamodb:DeleteItem`` on the lock table (ReleaseLock, ReleaseLockAfterFailure); and, added by CDK,
+    CloudWatch Logs delivery and X-Ray. The state
     machine's ARN is built from its fixed name with ``Stack.format_arn``, because referencing the
     resource from its own role policy would be circular.
 
@@ -67,7 +69,7 @@ class RevocationStateMachine(Construct):
     Attributes:
         state_machine: the state machine.
         log_group: its execution log group.
-        substitutions: placeholder name -> value (tokens), exactly the contract's seven placeholders.
+        substitutions: placeholder name -> value (tokens), exactly the contract's placeholders.
     """
 
     def __init__(
@@ -88,7 +90,7 @@ class RevocationStateMachine(Construct):
             scope: parent construct.
             construct_id: construct id.
             settings: validated deployment settings (log retention).
-            functions: the five task functions.
+            functions: the task functions.
             storage: the report bucket.
             notifications: the notification topic.
             state_machine_name: fixed name, 1-80 of [A-Za-z0-9_-], unique in the account and Region.
@@ -114,6 +116,7 @@ class RevocationStateMachine(Construct):
         }
         self.substitutions["ReportBucketName"] = storage.bucket.bucket_name
         self.substitutions["NotificationTopicArn"] = notifications.topic.topic_arn
+        self.substitutions["LockTableName"] = storage.lock_table.table_name
         found = asl_placeholders(definition)
         if found != set(self.substitutions):
             raise ValueError(
@@ -206,9 +209,16 @@ class RevocationStateMachine(Construct):
                 )
             )
 
-        # SNS: Notify and NotifyFailure. The topic uses the AWS managed key, which needs no IAM grant.
+        # SNS: Notify and NotifyFailure publish to a topic encrypted with a customer managed key.
         role.add_to_policy(
             iam.PolicyStatement(actions=["sns:Publish"], resources=[notifications.topic.topic_arn])
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(actions=PUBLISHER_KEY_ACTIONS, resources=[notifications.key.key_arn])
+        )
+        # DynamoDB: the lock is released by the state machine itself (optimized DynamoDB integration).
+        role.add_to_policy(
+            iam.PolicyStatement(actions=["dynamodb:DeleteItem"], resources=[storage.lock_table.table_arn])
         )
 
         self.state_machine = sfn.StateMachine(

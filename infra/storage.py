@@ -1,10 +1,16 @@
-"""The report bucket: listing pages, the page manifest, per-page outcomes and the final report."""
+"""The report bucket (listing pages, the page manifest, per-page outcomes, the final report) and the lock
+table (one item per CA being worked on)."""
 
 from __future__ import annotations
 
 from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
+
+# The lock item's key and TTL attribute (lambdas/acquire_lock/lock.py, docs/data-contract.md).
+LOCK_KEY = "caCertificateId"
+LOCK_TTL_ATTRIBUTE = "expiresAt"
 
 # Every object the workflow writes lives under this prefix (docs/data-contract.md, "S3 layout").
 EXECUTIONS_PREFIX = "executions/"
@@ -20,9 +26,14 @@ class ReportStorage(Construct):
     Follows the Amazon S3 User Guide pages "Security best practices for Amazon S3",
     "Logging requests with server access logging" and "Managing your storage lifecycle".
 
+    The lock table: key ``caCertificateId``, on-demand capacity, encrypted with the AWS managed key of
+    DynamoDB, point-in-time recovery on, TTL on ``expiresAt`` (Amazon DynamoDB Developer Guide, "Security
+    best practices", "Point-in-time recovery", "Time to Live").
+
     Attributes:
         bucket: the report bucket (REPORT_BUCKET of the functions, ${ReportBucketName} of the ASL).
         access_logs_bucket: the server access log destination of ``bucket``.
+        lock_table: the per-CA lock table (LOCK_TABLE of the functions, ${LockTableName} of the ASL).
     """
 
     def __init__(self, scope: Construct, construct_id: str, *, retention_days: int) -> None:
@@ -73,6 +84,20 @@ class ReportStorage(Construct):
             server_access_logs_prefix="report-bucket/",
             lifecycle_rules=lifecycle,
             removal_policy=RemovalPolicy.RETAIN,
+        )
+
+        self.lock_table = dynamodb.Table(
+            self,
+            "LockTable",
+            partition_key=dynamodb.Attribute(name=LOCK_KEY, type=dynamodb.AttributeType.STRING),
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            encryption=dynamodb.TableEncryption.AWS_MANAGED,
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True
+            ),
+            time_to_live_attribute=LOCK_TTL_ATTRIBUTE,
+            # A lock only matters while its execution runs; the reports, not the locks, are the audit trail.
+            removal_policy=RemovalPolicy.DESTROY,
         )
 
     def objects_arn(self) -> str:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from revocation_common.errors import InvalidInput
+from revocation_common.errors import AutomaticResponseDisabled, InvalidInput
 from revocation_common.models import ExecutionContext
 from revocation_common.observability import logger, metrics, tracer
 from revocation_common.settings import task_settings
 from revocation_common.store import execution_prefix
 
+from normalize_input.findings import Deployment
 from normalize_input.normalize import normalize
 
 
@@ -23,16 +24,22 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     Input: {"input": <execution input as it is>, "execution": {executionArn, executionName, startTime,
     stateMachineArn}} (built by the state's Parameters from $ and the context object).
     Output: {"request": CanonicalRequest, "context": ExecutionContext}.
-    Errors: InvalidInput (field named in the message); no AWS call is made.
+    Errors: InvalidInput (field named in the message); AutomaticResponseDisabled (a Security Hub finding
+    while automaticResponseMode is off). No AWS call is made.
     Source: Step Functions developer guide, "Context object".
     """
     settings = task_settings()
     execution = event.get("execution") or {}
+    deployment = Deployment.from_state_machine_arn(str(execution.get("stateMachineArn", "")))
     try:
-        request = normalize(event.get("input"), settings)
+        request = normalize(event.get("input"), settings, deployment)
     except InvalidInput as error:
         logger.warning("input rejected", extra={"field": error.field})
         metrics.add_metric(name="InputRejected", unit="Count", value=1)
+        raise
+    except AutomaticResponseDisabled:
+        logger.warning("automatic response is off; finding ignored")
+        metrics.add_metric(name="AutomaticResponseRefused", unit="Count", value=1)
         raise
     name = str(execution.get("executionName", ""))
     ctx = ExecutionContext(
@@ -46,5 +53,6 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     )
     metrics.add_metric(name="RevocationRequested", unit="Count", value=1)
     metrics.add_metadata(key="caCertificateId", value=request.caCertificateId)
+    metrics.add_metadata(key="source", value=request.source)
     logger.info("request accepted", extra={"request": request.model_dump()})
     return {"request": request.model_dump(), "context": ctx.model_dump()}

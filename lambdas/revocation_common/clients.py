@@ -21,6 +21,28 @@ AWS_MAX_ATTEMPTS = 8
 _clients: dict[str, Any] = {}
 _lock = threading.Lock()
 
+# Error codes of a throttled AWS call (AWS IoT "Common Errors"; DynamoDB and S3 throttling codes).
+THROTTLING_ERROR_CODES = frozenset(
+    {"ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded", "SlowDown"}
+)
+THROTTLE_METRIC = "AwsThrottles"
+
+
+def _count_throttle(response: Any = None, **_: Any) -> None:
+    """botocore ``needs-retry`` hook: one ``AwsThrottles`` metric value per throttled attempt.
+
+    botocore's standard retry mode absorbs most throttles, so without this hook they never show; the
+    dashboard plots them next to the quota (Powertools Metrics, namespace IotCaRevocation).
+    """
+    if not response:
+        return
+    parsed = response[1] if isinstance(response, tuple) and len(response) > 1 else {}
+    code = parsed.get("Error", {}).get("Code") if isinstance(parsed, dict) else None
+    if code in THROTTLING_ERROR_CODES:
+        from revocation_common.observability import metrics
+
+        metrics.add_metric(name=THROTTLE_METRIC, unit="Count", value=1)
+
 
 def aws_client(service: str) -> Any:
     """Return the process-wide boto3 client for ``service`` ("iot", "s3"), creating it on first use.
@@ -39,6 +61,8 @@ def aws_client(service: str) -> Any:
                         user_agent_extra="iot-ca-revoke",
                     ),
                 )
+                service_id = client.meta.service_model.service_id.hyphenize()
+                client.meta.events.register(f"needs-retry.{service_id}", _count_throttle)
                 _clients[service] = client
     return client
 

@@ -41,3 +41,11 @@ class TransientAwsError(WorkflowError):
 
 class AutomaticResponseDisabled(WorkflowError):
     """A run started by a security finding while the deployment's automatic-response mode is ``off``."""
+
+
+class RevocationAlreadyInProgress(WorkflowError):
+    """Another execution holds the lock of this CA and is still RUNNING; raised by AcquireLock.
+
+    The message names the holder's executionArn. This execution changed nothing and ends here, so that a
+    finding delivered twice (or by two Regions' aggregation) never starts two revocations of one CA.
+    """

@@ -21,6 +21,9 @@ class TaskSettings:
     default_target_status: REVOKED or INACTIVE, used when the request names none.
     automatic_response_mode: off, dry-run or enforce; applies to runs started by security findings.
     list_time_budget_seconds: a listing invocation returns a continuation marker after this many seconds.
+    lock_table: DynamoDB table of the per-CA locks (one item per CA being worked on).
+    security_hub_check_names: AWS IoT Device Defender audit checks whose Security Hub findings may start a
+        run (the EventBridge rule matches the same set).
     """
 
     report_bucket: str
@@ -30,6 +33,8 @@ class TaskSettings:
     default_target_status: str
     automatic_response_mode: str
     list_time_budget_seconds: float
+    lock_table: str = ""
+    security_hub_check_names: tuple[str, ...] = ()
 
 
 def _positive_float(name: str, default: str) -> float:
@@ -57,4 +62,8 @@ def task_settings() -> TaskSettings:
         default_target_status=os.environ.get("DEFAULT_TARGET_STATUS", "REVOKED"),
         automatic_response_mode=os.environ.get("AUTOMATIC_RESPONSE_MODE", "dry-run"),
         list_time_budget_seconds=_positive_float("LIST_TIME_BUDGET_SECONDS", "780"),
+        lock_table=os.environ.get("LOCK_TABLE", ""),
+        security_hub_check_names=tuple(
+            name.strip() for name in os.environ.get("SECURITY_HUB_CHECK_NAMES", "").split(",") if name.strip()
+        ),
     )

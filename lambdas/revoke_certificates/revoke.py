@@ -11,16 +11,9 @@ from typing import Any
 from botocore.exceptions import ClientError
 from revocation_common.aws_errors import error_code, raise_if_transient
 from revocation_common.models import CanonicalRequest, CertificateOutcome, OutcomeCounts, PageEntry
+from revocation_common.outcomes import settled_outcome
 from revocation_common.pacing import RatePacer
 from revocation_common.store import get_json, outcome_key, put_json
-
-PENDING_TRANSFER_REASON = (
-    "PENDING_TRANSFER: AWS IoT refuses UpdateCertificate during a transfer (CertificateStateException); "
-    "reject or cancel the transfer, then run the workflow again"
-)
-REVOKED_IS_FINAL_REASON = "REVOKED is final: the certificate cannot be set to INACTIVE"
-DELETED_REASON = "DELETED: the certificate no longer exists in AWS IoT (deleted after it was listed)"
-
 
 # The children aim a little under the quota: a call admitted a few milliseconds late must not make one
 # second hold more than the quota (AWS and the emulator count requests as they arrive).
@@ -52,36 +45,7 @@ def _describe_status(iot: Any, certificate_id: str) -> str | None:
 
 def _settled(entry: PageEntry, status: str | None, target: str) -> CertificateOutcome | None:
     """The outcome of a certificate whose status makes an update needless or impossible, else None."""
-    cid = entry.certificateId
-    if status is None:
-        return CertificateOutcome(
-            certificateId=cid,
-            statusBefore=entry.status,
-            statusAfter="",
-            outcome="SKIPPED",
-            reason=DELETED_REASON,
-        )
-    if status == target:
-        return CertificateOutcome(
-            certificateId=cid, statusBefore=status, statusAfter=status, outcome="ALREADY_IN_TARGET"
-        )
-    if status == "PENDING_TRANSFER":
-        return CertificateOutcome(
-            certificateId=cid,
-            statusBefore=status,
-            statusAfter=status,
-            outcome="SKIPPED",
-            reason=PENDING_TRANSFER_REASON,
-        )
-    if status == "REVOKED":
-        return CertificateOutcome(
-            certificateId=cid,
-            statusBefore=status,
-            statusAfter=status,
-            outcome="SKIPPED",
-            reason=REVOKED_IS_FINAL_REASON,
-        )
-    return None
+    return settled_outcome(entry.certificateId, entry.status, status, target)
 
 
 def revoke_certificate(

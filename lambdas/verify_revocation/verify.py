@@ -7,6 +7,7 @@ status; ListCertificatesByCA to find the certificates it signed).
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -16,6 +17,7 @@ from botocore.exceptions import ClientError
 from revocation_common.aws_errors import error_code
 from revocation_common.iot_calls import describe_ca, list_certificate_page
 from revocation_common.models import OutcomeCounts, VerifyInput
+from revocation_common.outcomes import unrecorded_outcome
 from revocation_common.pacing import RatePacer
 from revocation_common.store import get_json, outcome_key, page_key, put_json, report_key
 
@@ -36,13 +38,27 @@ class MergedOutcomes:
     missing_pages: int = 0
 
 
-def merge_outcomes(s3: Any, bucket: str, prefix: str, page_count: int, page_error: str) -> MergedOutcomes:
-    """Read outcomes/{n}.json for every page; a page without one counts each of its certificates FAILED.
+def merge_outcomes(
+    s3: Any,
+    bucket: str,
+    prefix: str,
+    page_count: int,
+    page_error: str,
+    *,
+    current: dict[str, str] | None = None,
+    target: str = "REVOKED",
+    dry_run: bool = False,
+) -> MergedOutcomes:
+    """Read outcomes/{n}.json for every page and count every listed certificate exactly once.
 
-    ``page_error`` is the Map's error (if any), given as the reason of those certificates. Nothing is
-    lost: every listed certificate is counted once.
+    A page without outcomes (its task failed after its retries; ``page_error`` is the Map's error) is
+    settled certificate by certificate from ``current`` (certificateId -> status read now, from the
+    fresh listing) with ``revocation_common.outcomes.unrecorded_outcome``: a certificate that reached
+    the target counts REVOKED, one that cannot be changed SKIPPED, any other FAILED with the error.
+    So a task that crashed after revoking part of its page is reported as it is, not as all failed.
     """
     merged = MergedOutcomes()
+    statuses = current or {}
     for number in range(page_count):
         try:
             outcomes = get_json(s3, bucket, outcome_key(prefix, number))["outcomes"]
@@ -50,14 +66,16 @@ def merge_outcomes(s3: Any, bucket: str, prefix: str, page_count: int, page_erro
             if error_code(error) not in ("NoSuchKey", "404"):
                 raise
             merged.missing_pages += 1
+            reason = f"page {number} was not processed: {page_error or 'no outcome recorded'}"
             outcomes = [
-                {
-                    "certificateId": entry["certificateId"],
-                    "statusBefore": entry["status"],
-                    "statusAfter": entry["status"],
-                    "outcome": "FAILED",
-                    "reason": f"page {number} was not processed: {page_error or 'no outcome recorded'}"[:500],
-                }
+                unrecorded_outcome(
+                    entry["certificateId"],
+                    entry["status"],
+                    statuses.get(entry["certificateId"]),
+                    target,
+                    dry_run=dry_run,
+                    reason=reason,
+                ).model_dump()
                 for entry in get_json(s3, bucket, page_key(prefix, number))
             ]
         for outcome in outcomes:
@@ -106,8 +124,17 @@ def build_report(iot: Any, s3: Any, pacer: RatePacer, event: VerifyInput) -> dic
     page_error = ""
     if "Error" in event.revocation:
         page_error = f"{event.revocation.get('Error')}: {event.revocation.get('Cause', '')}"
-    merged = merge_outcomes(s3, ctx.reportBucket, ctx.reportPrefix, event.listing.pageCount, page_error)
     listed_now = fresh_listing(iot, pacer, request.caCertificateId)
+    merged = merge_outcomes(
+        s3,
+        ctx.reportBucket,
+        ctx.reportPrefix,
+        event.listing.pageCount,
+        page_error,
+        current=dict(listed_now),
+        target=target,
+        dry_run=request.dryRun,
+    )
     remaining = Counter(status for _, status in listed_now if status != target)
     unaccounted = sum(1 for cid, status in listed_now if status != target and cid not in merged.excepted_ids)
     ca_inactive = status_after == "INACTIVE"
@@ -172,31 +199,120 @@ def state_output(report: dict[str, Any]) -> dict[str, Any]:
     return small
 
 
+def mode_label(dry_run: bool, target_status: str) -> str:
+    """How a run treats the certificates, in words: "DRY RUN (nothing changed)" or "ENFORCE (target X)"."""
+    return "DRY RUN (nothing changed)" if dry_run else f"ENFORCE (target {target_status})"
+
+
+def _lines(rows: list[tuple[str, str]]) -> list[str]:
+    return [f"{label + ':':<17}{value}" for label, value in rows]
+
+
 def notification(report: dict[str, Any], console_link: str) -> dict[str, str]:
-    """An SNS message a person reads at a glance: CA, mode, counts, verified or not, where the report is."""
+    """An SNS message a person reads at a glance: CA, mode, counts, verified or not, where the report is.
+
+    Output: {"subject" (at most 100 characters, the SNS limit), "message"}.
+    """
     counts = report["certificates"]
     verification = report["verification"]
-    mode = "DRY RUN (nothing changed)" if report["dryRun"] else f"ENFORCE (target {report['targetStatus']})"
     verdict = "VERIFIED" if verification["verified"] else "NOT VERIFIED"
-    subject = f"IoT CA revocation {verdict}: {report['caCertificateId'][:12]}"
-    lines = [
-        f"IoT CA revocation {verdict}",
-        "",
-        f"CA certificate:  {report['caCertificateId']}",
-        f"Mode:            {mode}",
-        f"CA status:       {report['ca']['statusBefore']} -> {report['ca']['statusAfter']} "
-        f"(auto-registration {report['ca']['autoRegistrationStatusAfter']})",
-        f"Certificates:    {counts['total']} total, {counts['revoked']} changed now, "
-        f"{counts['alreadyRevoked']} already at target, {counts['skipped']} skipped, "
-        f"{counts['failed']} failed",
-        f"Remaining:       {json.dumps(verification['remaining'])}",
-        f"Incident:        {report['incidentId'] or '-'}   Reason: {report['reason'] or '-'}",
-        f"Report:          {report['reportLocation']}",
-        f"Execution:       {report['executionArn']}",
+    mode = "dry run" if report["dryRun"] else "revoked"
+    subject = f"IoT CA {mode} {verdict}: {report['caCertificateId'][:12]} ({counts['total']} certificates)"
+    rows = [
+        ("CA certificate", report["caCertificateId"]),
+        ("Mode", mode_label(report["dryRun"], report["targetStatus"])),
+        (
+            "CA status",
+            f"{report['ca']['statusBefore']} -> {report['ca']['statusAfter']} "
+            f"(auto-registration {report['ca']['autoRegistrationStatusAfter']})",
+        ),
+        (
+            "Certificates",
+            f"{counts['total']} total, {counts['revoked']} changed now, "
+            f"{counts['alreadyRevoked']} already at "
+            f"target, {counts['skipped']} skipped, {counts['failed']} failed",
+        ),
+        ("Remaining", json.dumps(verification["remaining"])),
+        ("Started by", report.get("source", "") or "-"),
+        ("Incident", report["incidentId"] or "-"),
+        ("Reason", report["reason"] or "-"),
+        ("Report", report["reportLocation"]),
+        ("Execution", report["executionArn"]),
     ]
     if console_link:
-        lines.append(f"Console:         {console_link}")
-    return {"subject": subject[:100], "message": "\n".join(lines)}
+        rows.append(("Console", console_link))
+    message = "\n".join([f"IoT CA revocation {verdict}", "", *_lines(rows)])
+    return {"subject": subject[:100], "message": message}
+
+
+_REPORT_URL = re.compile(r"s3://[a-z0-9.\-]+/\S+?report\.json")
+
+
+def error_detail(cause: str) -> str:
+    """The human part of a Step Functions error cause.
+
+    A Lambda error's cause is the JSON {"errorMessage", "errorType", "stackTrace"}: only errorMessage is
+    kept (a stack trace does not belong in an e-mail). Other causes are kept as they are.
+    """
+    try:
+        parsed = json.loads(cause)
+    except ValueError:
+        return cause
+    if isinstance(parsed, dict) and isinstance(parsed.get("errorMessage"), str):
+        return str(parsed["errorMessage"])
+    return cause
+
+
+def failure_notification(state: dict[str, Any], execution_arn: str) -> dict[str, str]:
+    """The SNS message of an execution that ends in failure, from whatever state data it reached.
+
+    Input: the state data at the failure ($.error {Error, Cause}; $.request, $.ca, $.listing when the
+    execution got that far) and the executionArn.
+    Output: {"subject" (at most 100 characters), "message"}: CA, mode, error and its message, the CA
+    status and counts known so far, the report's location (VerificationFailed writes one), console link.
+    """
+    raw_error = state.get("error")
+    error: dict[str, Any] = raw_error if isinstance(raw_error, dict) else {}
+    name = str(error.get("Error", "") or "Unknown")
+    detail = error_detail(str(error.get("Cause", "") or ""))
+    raw_request = state.get("request")
+    request: dict[str, Any] | None = raw_request if isinstance(raw_request, dict) else None
+    ca_id = str(request["caCertificateId"]) if request else ""
+    if name == "RevocationAlreadyInProgress":
+        headline = "IoT CA revocation NOT STARTED: another execution is already revoking this CA"
+        subject = f"IoT CA revocation already in progress: {ca_id[:12]}"
+    elif request is None:
+        headline = "IoT CA revocation REFUSED: the input names no valid request; nothing was changed"
+        subject = f"IoT CA revocation refused: {name}"
+    else:
+        headline = "IoT CA revocation FAILED"
+        subject = f"IoT CA revocation FAILED: {ca_id[:12]} ({name})"
+    rows: list[tuple[str, str]] = []
+    if request:
+        rows += [
+            ("CA certificate", ca_id),
+            ("Mode", mode_label(bool(request.get("dryRun")), str(request.get("targetStatus", "")))),
+        ]
+    rows += [("Error", name), ("Detail", detail[:2000] or "-")]
+    ca = state.get("ca")
+    if isinstance(ca, dict) and "statusBefore" in ca:
+        rows.append(("CA status", f"{ca['statusBefore']} -> {ca.get('statusAfter', '?')}"))
+    listing = state.get("listing")
+    if isinstance(listing, dict) and listing.get("certificateCount") is not None:
+        done = "complete" if listing.get("complete") else "incomplete"
+        rows.append(("Certificates", f"{listing['certificateCount']} listed ({done} listing)"))
+    report = _REPORT_URL.search(detail)
+    rows.append(("Report", report.group(0) if report else "none written"))
+    if request:
+        rows += [
+            ("Started by", str(request.get("source", "")) or "-"),
+            ("Incident", str(request.get("incidentId", "")) or "-"),
+        ]
+    rows.append(("Execution", execution_arn))
+    link = console_link(execution_arn)
+    if link:
+        rows.append(("Console", link))
+    return {"subject": subject[:100], "message": "\n".join([headline, "", *_lines(rows)])}
 
 
 def console_link(execution_arn: str) -> str:

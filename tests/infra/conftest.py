@@ -23,9 +23,13 @@ def _prefer_wheel_node() -> None:
 
 _prefer_wheel_node()
 
+import atexit  # noqa: E402
 import json  # noqa: E402
+import shutil  # noqa: E402
+import tempfile  # noqa: E402
 import time  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
+from functools import cache  # noqa: E402
 from typing import Any  # noqa: E402
 
 import pytest  # noqa: E402
@@ -63,10 +67,12 @@ class Synthesized:
         return {k: v for k, v in self.resources.items() if v["Type"] == resource_type}
 
 
-@pytest.fixture(scope="session")
-def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
-    """Build and synthesize the app exactly as app.py does (cdk.json context, cdk-nag plugin)."""
-    outdir = tmp_path_factory.mktemp("cdk.out")
+@cache
+def synthesize_once() -> Synthesized:
+    """Build and synthesize the app exactly as app.py does (cdk.json context, cdk-nag plugin), once per
+    process: tests/infra and tests/triggers share this one synthesis (a few seconds each)."""
+    outdir = Path(tempfile.mkdtemp(prefix="cdk.out-"))
+    atexit.register(shutil.rmtree, outdir, ignore_errors=True)
     app, stack = build_app(outdir=str(outdir))
     start = time.monotonic()
     error: str | None = None
@@ -87,3 +93,9 @@ def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
         synth_error=error,
         seconds=seconds,
     )
+
+
+@pytest.fixture(scope="session")
+def synthesized() -> Synthesized:
+    """The one synthesis of the app (``synthesize_once``)."""
+    return synthesize_once()

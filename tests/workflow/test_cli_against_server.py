@@ -201,13 +201,13 @@ def test_served_emulator_refuses_calls_above_the_quota(served_emulator):
     import boto3
     from botocore.config import Config
 
-    url, env = served_emulator
+    url, _ = served_emulator
     iot = boto3.client(
         "iot",
         endpoint_url=url,
         region_name="us-east-1",
         aws_access_key_id="x",
-        aws_secret_access_key="x",  # noqa: S106
+        aws_secret_access_key="x",
         config=Config(retries={"max_attempts": 1}),
     )
     admitted, throttled = [], 0

@@ -1,0 +1,245 @@
+"""Alarms, a dashboard, and a notification for executions that end without running their own."""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+import jsii
+from aws_cdk import Duration
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as cw_actions
+from aws_cdk import aws_events as events
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
+from aws_cdk import aws_stepfunctions as sfn
+from constructs import Construct
+
+from infra.notifications import Notifications
+
+# Powertools metrics of the tasks (lambdas/revocation_common/observability.py): namespace and the
+# "service" dimension Powertools adds to every metric.
+METRICS_NAMESPACE: Final = "IotCaRevocation"
+SERVICE_DIMENSION: Final = {"service": "ca-revocation"}
+PERIOD: Final = Duration.minutes(5)
+
+
+def task_metric(name: str, label: str) -> cloudwatch.Metric:
+    """A Powertools metric of the tasks, summed over PERIOD."""
+    return cloudwatch.Metric(
+        namespace=METRICS_NAMESPACE,
+        metric_name=name,
+        dimensions_map=SERVICE_DIMENSION,
+        statistic="Sum",
+        period=PERIOD,
+        label=label,
+    )
+
+
+@jsii.implements(events.IRuleTarget)
+class _TopicTarget:
+    """An SNS topic as a rule target, adding no topic policy of its own.
+
+    aws_events_targets.SnsTopic grants events.amazonaws.com sns:Publish with no condition; the Monitoring
+    construct grants it for its one rule instead (aws:SourceArn), so no other rule, of any account, can
+    publish to the topic.
+    """
+
+    def __init__(self, topic: sns.ITopic, message: events.RuleTargetInput) -> None:
+        self.topic = topic
+        self.message = message
+
+    def bind(
+        self, rule: Any, id: str | None = None
+    ) -> events.RuleTargetConfig:  # jsii calls it with these names
+        return events.RuleTargetConfig(arn=self.topic.topic_arn, input=self.message)
+
+
+class Monitoring(Construct):
+    """What an operator watches: alarms to the notification topic, a dashboard, end-state notices.
+
+    Alarms (each at the first occurrence in a 5-minute period, missing data not breaching):
+    - ``ExecutionsFailed``: failed executions, except runs refused as duplicates (a second trigger for a
+      CA being revoked is the lock doing its job: ExecutionsFailed minus the DuplicateRevocationRejected
+      metric AcquireLock emits).
+    - ``ExecutionsTimedOut``, ``ExecutionsAborted``: AWS/States metrics of the state machine.
+    - ``TriggerDeadLetters``: an event that could not start an execution is in the rules' dead-letter queue.
+    Dashboard ``IotCaRevocation-<stack>``: executions, certificates revoked/skipped/failed, throttles
+    (AWS IoT and other AWS APIs as seen by the tasks, Step Functions, Lambda).
+    Rule ``ExecutionEndedWithoutNotice``: a TIMED_OUT or ABORTED execution runs none of its own states,
+    so EventBridge's "Step Functions Execution Status Change" event announces it on the topic instead.
+    Follows the Step Functions Developer Guide ("Monitoring Step Functions metrics using CloudWatch",
+    "Automating Step Functions event delivery with EventBridge") and the CloudWatch User Guide
+    ("Using metric math").
+
+    Attributes:
+        alarms: construct id -> alarm.
+        dashboard: the dashboard.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        state_machine: sfn.StateMachine,
+        functions: dict[str, lambda_.Function],
+        notifications: Notifications,
+        dead_letter_queue: sqs.IQueue,
+    ) -> None:
+        """Create the alarms, the dashboard and the end-state rule.
+
+        Args:
+            scope: parent construct.
+            construct_id: construct id.
+            state_machine: the revocation state machine.
+            functions: the task functions (their throttles go on the dashboard).
+            notifications: the topic alarms and notices go to.
+            dead_letter_queue: the EventBridge targets' dead-letter queue.
+        """
+        super().__init__(scope, construct_id)
+        action = cw_actions.SnsAction(notifications.topic)
+        failed = state_machine.metric_failed(period=PERIOD, statistic="Sum")
+        duplicates = task_metric("DuplicateRevocationRejected", "Duplicates refused")
+
+        self.alarms: dict[str, cloudwatch.Alarm] = {
+            "ExecutionsFailed": cloudwatch.MathExpression(
+                expression="FILL(failed, 0) - FILL(duplicates, 0)",
+                using_metrics={"failed": failed, "duplicates": duplicates},
+                period=PERIOD,
+                label="Failed executions (duplicates excluded)",
+            ).create_alarm(
+                self,
+                "ExecutionsFailedAlarm",
+                alarm_description="An IoT CA revocation execution failed (duplicates refused are excluded)",
+                threshold=1,
+                evaluation_periods=1,
+                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            ),
+            "ExecutionsTimedOut": state_machine.metric_timed_out(period=PERIOD, statistic="Sum").create_alarm(
+                self,
+                "ExecutionsTimedOutAlarm",
+                alarm_description="An IoT CA revocation execution timed out",
+                threshold=1,
+                evaluation_periods=1,
+                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            ),
+            "ExecutionsAborted": state_machine.metric_aborted(period=PERIOD, statistic="Sum").create_alarm(
+                self,
+                "ExecutionsAbortedAlarm",
+                alarm_description="An IoT CA revocation execution was aborted (stopped) before it ended",
+                threshold=1,
+                evaluation_periods=1,
+                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            ),
+            "TriggerDeadLetters": dead_letter_queue.metric_approximate_number_of_messages_visible(
+                period=PERIOD, statistic="Maximum"
+            ).create_alarm(
+                self,
+                "TriggerDeadLettersAlarm",
+                alarm_description="An EventBridge event could not start the IoT CA revocation (see the "
+                "dead-letter queue)",
+                threshold=1,
+                evaluation_periods=1,
+                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            ),
+        }
+        for alarm in self.alarms.values():
+            alarm.add_alarm_action(action)
+
+        lambda_throttles = cloudwatch.MathExpression(
+            expression=" + ".join(f"FILL(t{i}, 0)" for i in range(len(functions))),
+            using_metrics={
+                f"t{i}": function.metric_throttles(period=PERIOD, statistic="Sum")
+                for i, function in enumerate(functions.values())
+            },
+            period=PERIOD,
+            label="Lambda throttles (all tasks)",
+        )
+        self.dashboard = cloudwatch.Dashboard(
+            self,
+            "Dashboard",
+            default_interval=Duration.days(7),
+            widgets=[
+                [
+                    cloudwatch.GraphWidget(
+                        title="Executions",
+                        width=8,
+                        left=[
+                            state_machine.metric_started(period=PERIOD, statistic="Sum", label="Started"),
+                            state_machine.metric_succeeded(period=PERIOD, statistic="Sum", label="Succeeded"),
+                            state_machine.metric_failed(period=PERIOD, statistic="Sum", label="Failed"),
+                            state_machine.metric_timed_out(period=PERIOD, statistic="Sum", label="Timed out"),
+                            state_machine.metric_aborted(period=PERIOD, statistic="Sum", label="Aborted"),
+                            duplicates,
+                        ],
+                    ),
+                    cloudwatch.GraphWidget(
+                        title="Certificates",
+                        width=8,
+                        left=[
+                            task_metric("CertificatesRevoked", "Revoked (changed now)"),
+                            task_metric("CertificatesSkipped", "Skipped"),
+                            task_metric("CertificatesFailed", "Failed"),
+                        ],
+                    ),
+                    cloudwatch.GraphWidget(
+                        title="Throttles",
+                        width=8,
+                        left=[
+                            task_metric("AwsThrottles", "AWS API throttles seen by the tasks (retried)"),
+                            state_machine.metric_throttled(
+                                period=PERIOD, statistic="Sum", label="Step Functions"
+                            ),
+                            lambda_throttles,
+                        ],
+                    ),
+                ],
+                [
+                    cloudwatch.AlarmStatusWidget(
+                        title="Alarms", width=24, height=3, alarms=list(self.alarms.values())
+                    )
+                ],
+            ],
+        )
+
+        ended = events.Rule(
+            self,
+            "ExecutionEndedWithoutNotice",
+            description="Announces IoT CA revocation executions that timed out or were aborted",
+            event_pattern=events.EventPattern(
+                source=["aws.states"],
+                detail_type=["Step Functions Execution Status Change"],
+                detail={
+                    "status": ["TIMED_OUT", "ABORTED"],
+                    "stateMachineArn": [state_machine.state_machine_arn],
+                },
+            ),
+            targets=[_TopicTarget(notifications.topic, _ended_message())],
+        )
+        notifications.topic.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="AllowExecutionEndedRule",
+                principals=[iam.ServicePrincipal("events.amazonaws.com")],
+                actions=["sns:Publish"],
+                resources=[notifications.topic.topic_arn],
+                conditions={"ArnEquals": {"aws:SourceArn": ended.rule_arn}},
+            )
+        )
+
+
+def _ended_message() -> events.RuleTargetInput:
+    field: Any = events.EventField.from_path
+    return events.RuleTargetInput.from_multiline_text(
+        f"IoT CA revocation {field('$.detail.status')}: the execution ended before its last state, so its "
+        "report and notification were not written; the next run takes over its CA lock.\n\n"
+        f"Execution: {field('$.detail.executionArn')}\n"
+        f"Region:    {field('$.region')}\n"
+        f"Started:   {field('$.detail.startDate')} (epoch milliseconds)\n"
+        f"Stopped:   {field('$.detail.stopDate')} (epoch milliseconds)\n"
+    )

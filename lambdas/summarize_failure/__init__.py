@@ -1,0 +1,1 @@
+"""SummarizeFailure: the readable SNS message of an execution that ends in failure."""

@@ -1,0 +1,12 @@
+"""The synthesized template is shared with tests/infra (one synthesis per test process)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.infra.conftest import Synthesized, synthesize_once
+
+
+@pytest.fixture(scope="session")
+def synthesized() -> Synthesized:
+    return synthesize_once()
