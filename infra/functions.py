@@ -175,8 +175,11 @@ class RevocationFunctions(Construct):
 
         self._grant(
             "DeactivateCa",
-            [_allow(["iot:DescribeCACertificate", "iot:UpdateCACertificate"], [cacert_arn])],
-            wildcard_reasons={cacert_arn: _CACERT_REASON},
+            [
+                _allow(["iot:DescribeCACertificate", "iot:UpdateCACertificate"], [cacert_arn]),
+                _allow(["s3:GetObject", "s3:PutObject"], [objects_arn]),
+            ],
+            wildcard_reasons={cacert_arn: _CACERT_REASON, objects_arn: _OBJECTS_REASON},
         )
         self._grant(
             "ListCertificatePages",

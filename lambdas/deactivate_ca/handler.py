@@ -23,10 +23,18 @@ def handler(event: TaskInput, context: LambdaContext) -> dict[str, Any]:
     Input: {"request": CanonicalRequest, "context": ExecutionContext}.
     Output: CaState {caCertificateId, statusBefore, statusAfter, autoRegistrationStatusBefore,
     autoRegistrationStatusAfter, changed}.
+    The CA's status as first seen is kept in S3 (executions/<name>/ca-before.json) so that a retried
+    attempt still reports it.
     Errors: CaNotFound (unknown caCertificateId), TransientAwsError (throttling/5xx after retries).
     Source: AWS IoT Developer Guide, "Deactivate a CA certificate".
     """
-    state = deactivate_ca(aws_client("iot"), event.request)
+    state = deactivate_ca(
+        aws_client("iot"),
+        aws_client("s3"),
+        event.request,
+        bucket=event.context.reportBucket,
+        prefix=event.context.reportPrefix,
+    )
     logger.info("CA state", extra=state.model_dump())
     metrics.add_metric(name="CaDeactivated", unit="Count", value=1 if state.changed else 0)
     return state.model_dump()

@@ -21,9 +21,26 @@ class InvalidInput(WorkflowError):
     """
 
     def __init__(self, field: str, expected: str) -> None:
-        self.field = field
+        self.field = printable_field(field)
         self.expected = expected
-        super().__init__(f"{field}: {expected}")
+        super().__init__(f"{self.field}: {expected}")
+
+
+# Field names can come from the input itself (an unknown key); they end up in the error, the failure
+# notification and the logs, so they are kept to one printable, bounded line.
+FIELD_NAME_LIMIT = 120
+
+
+def printable_field(field: str) -> str:
+    """``field`` as one printable line of at most FIELD_NAME_LIMIT characters.
+
+    Control characters and other unprintable ones are backslash-escaped (``\\n``, ``\\x1b``); an empty
+    name becomes ``""``; a longer one is cut and ends with ``...``.
+    """
+    text = field if field.isprintable() else field.encode("unicode_escape").decode("ascii")
+    if not text:
+        return '""'
+    return text if len(text) <= FIELD_NAME_LIMIT else text[: FIELD_NAME_LIMIT - 3] + "..."
 
 
 class CaNotFound(WorkflowError):

@@ -23,14 +23,24 @@ def manifest_key(prefix: str) -> str:
     return f"{prefix}manifest.json"
 
 
+def ca_state_key(prefix: str) -> str:
+    """Where DeactivateCa keeps the CA's status as the execution first saw it (kept across retries)."""
+    return f"{prefix}ca-before.json"
+
+
 def report_key(prefix: str) -> str:
     return f"{prefix}report.json"
 
 
-def put_json(s3: Any, bucket: str, key: str, document: Any) -> None:
-    """PutObject of ``document`` as compact JSON (Content-Type application/json)."""
+def put_json(s3: Any, bucket: str, key: str, document: Any, *, only_if_absent: bool = False) -> None:
+    """PutObject of ``document`` as compact JSON (Content-Type application/json).
+
+    ``only_if_absent`` makes it a conditional write (If-None-Match: *): when the key exists, S3 answers
+    PreconditionFailed (HTTP 412) and nothing is written (Amazon S3 User Guide, "Conditional writes").
+    """
     body = json.dumps(document, separators=(",", ":"), sort_keys=True).encode("utf-8")
-    s3.put_object(Bucket=bucket, Key=key, Body=body, ContentType="application/json")
+    extra = {"IfNoneMatch": "*"} if only_if_absent else {}
+    s3.put_object(Bucket=bucket, Key=key, Body=body, ContentType="application/json", **extra)
 
 
 def get_json(s3: Any, bucket: str, key: str) -> Any:

@@ -285,7 +285,12 @@ def test_each_function_has_exactly_the_contract_permissions(synthesized: Synthes
             ("dynamodb:GetItem", table),
             ("states:DescribeExecution", executions),
         },
-        "DeactivateCa": {("iot:DescribeCACertificate", CACERT), ("iot:UpdateCACertificate", CACERT)},
+        "DeactivateCa": {
+            ("iot:DescribeCACertificate", CACERT),
+            ("iot:UpdateCACertificate", CACERT),
+            ("s3:GetObject", objects),
+            ("s3:PutObject", objects),
+        },
         "ListCertificatePages": {("iot:ListCertificatesByCA", "*"), ("s3:PutObject", objects)},
         "RevokeCertificates": {
             ("iot:UpdateCertificate", CERT),

@@ -31,11 +31,21 @@ def _bucket(emulator):
 def test_deactivate_is_idempotent_and_dry_run_only_describes(emulator):
     iot = emulator.client("iot")
     fleet = _fleet(emulator, 1)
-    dry = deactivate_ca(iot, CanonicalRequest(caCertificateId=fleet.ca_certificate_id, dryRun=True))
+    s3 = emulator.client("s3")
+    request = CanonicalRequest(caCertificateId=fleet.ca_certificate_id)
+    dry = deactivate_ca(
+        iot,
+        s3,
+        request.model_copy(update={"dryRun": True}),
+        bucket=_bucket(emulator),
+        prefix="executions/d0/",
+    )
     assert (dry.statusAfter, dry.autoRegistrationStatusAfter, dry.changed) == ("ACTIVE", "ENABLE", False)
 
-    first = deactivate_ca(iot, CanonicalRequest(caCertificateId=fleet.ca_certificate_id))
-    second = deactivate_ca(iot, CanonicalRequest(caCertificateId=fleet.ca_certificate_id))
+    first = deactivate_ca(iot, s3, request, bucket=_bucket(emulator), prefix="executions/d1/")
+    # A retried attempt of the same execution still reports the status it first saw.
+    retried = deactivate_ca(iot, s3, request, bucket=_bucket(emulator), prefix="executions/d1/")
+    second = deactivate_ca(iot, s3, request, bucket=_bucket(emulator), prefix="executions/d2/")
 
     assert (first.statusBefore, first.statusAfter, first.autoRegistrationStatusAfter) == (
         "ACTIVE",
@@ -43,13 +53,20 @@ def test_deactivate_is_idempotent_and_dry_run_only_describes(emulator):
         "DISABLE",
     )
     assert first.changed is True
+    assert (retried.statusBefore, retried.statusAfter, retried.changed) == ("ACTIVE", "INACTIVE", True)
     assert second.changed is False
     assert second.statusBefore == "INACTIVE"
 
 
 def test_deactivate_unknown_ca_raises_ca_not_found(emulator):
     with pytest.raises(CaNotFound):
-        deactivate_ca(emulator.client("iot"), CanonicalRequest(caCertificateId="f" * 64))
+        deactivate_ca(
+            emulator.client("iot"),
+            emulator.client("s3"),
+            CanonicalRequest(caCertificateId="f" * 64),
+            bucket=_bucket(emulator),
+            prefix="executions/d3/",
+        )
 
 
 def test_listing_continues_across_invocations_without_losing_a_certificate(emulator):

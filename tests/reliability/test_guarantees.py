@@ -151,13 +151,6 @@ def test_a_crash_on_the_failure_path_keeps_the_original_error(emulator):
     assert set(statuses(fleet.certificate_ids).values()) == {"ACTIVE"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="DeactivateCa is retried after UpdateCACertificate took effect and reads the CA as it is now: "
-    "the report says statusBefore INACTIVE (changed false) for a CA that was ACTIVE. Keeping the status "
-    "before across retries needs a place to keep it (ASL: describe in a state of its own, or S3 write "
-    "permission for DeactivateCa in infra/), which this issue may not change.",
-)
 def test_the_report_keeps_the_ca_status_before_a_crash_in_deactivate(emulator):
     fleet = new_fleet(emulator, 5, 71_200)
 

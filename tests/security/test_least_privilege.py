@@ -146,11 +146,13 @@ def calls_by_function() -> dict[str, set[str]]:
         backend = get_iot_backend(ACCOUNT_ID, REGION)
         stale = fleet.certificate_ids[-1]  # listed ACTIVE, in PENDING_TRANSFER when its page is revoked
 
-        def transfer_before_the_pages_run(function: str, event: Any, attempt: int) -> None:
+        def transfer_before_the_pages_run(function: str, event: Any, attempt: int) -> int | None:
             if function == "RevokeCertificates" and backend.certificates[stale].status == "ACTIVE":
                 backend.certificates[stale].status = "INACTIVE"
                 backend.transfer_certificate(stale, TRANSFER_TARGET_ACCOUNT, "moved while listed")
-            return None
+            # DeactivateCa dies after DescribeCACertificate, PutObject and UpdateCACertificate: its retry
+            # reads the CA's status before back from S3.
+            return 3 if function == "DeactivateCa" and attempt == 1 else None
 
         emulator.lambda_runtime.configure_faults(InvocationFaults(crash_plan=transfer_before_the_pages_run))
         machine = emulator.deployment.state_machine_arn
@@ -177,6 +179,7 @@ def calls_by_function() -> dict[str, set[str]]:
 def test_the_runs_took_every_path(calls_by_function):
     assert "iot:DescribeCertificate" in calls_by_function["RevokeCertificates"]  # the stale listing
     assert "states:DescribeExecution" in calls_by_function["AcquireLock"]  # the lock held by another
+    assert "s3:GetObject" in calls_by_function["DeactivateCa"]  # a retry after the CA was deactivated
     assert set(calls_by_function) >= {spec.logical_name for spec in FUNCTION_SPECS}
 
 

@@ -307,15 +307,6 @@ def test_a_mangled_audit_finding_is_either_a_safe_request_or_refused_by_name(fin
         assert result.field.startswith("detail.findings")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="lambdas/normalize_input (request.py, events.py, findings.py) puts an input key into the field "
-    "name "
-    "as it is: an empty key names no field, and a key with a newline or terminal escape sequence, or of any "
-    "length when it normalizes to CaCertificateId, is copied into the error message, the failure "
-    "notification and the logs. Expected: the field is non-empty, printable and bounded (e.g. repr-escaped "
-    "and cut).",
-)
 @pytest.mark.parametrize(
     "raw",
     [
