@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from infra.task_environment import task_environment as infra_task_environment
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 ASL_PATH = REPO_ROOT / "statemachine" / "revoke_ca.asl.json"
 CDK_JSON = REPO_ROOT / "cdk.json"
@@ -56,19 +58,7 @@ def task_environment(
 ) -> dict[str, str]:
     """The environment of every function, from cdk.json context with ``overrides`` (context keys)."""
     context = {**cdk_context(), **(overrides or {})}
-    return {
-        "REPORT_BUCKET": report_bucket,
-        "LOCK_TABLE": lock_table,
-        "UPDATE_CERTIFICATE_TPS": str(context["updateCertificateTps"]),
-        "LIST_CERTIFICATES_BY_CA_TPS": str(context["listCertificatesByCaTps"]),
-        "REVOKE_MAX_CONCURRENCY": str(context["revokeMaxConcurrency"]),
-        "DEFAULT_TARGET_STATUS": str(context["defaultTargetStatus"]),
-        "AUTOMATIC_RESPONSE_MODE": str(context["automaticResponseMode"]),
-        "LIST_TIME_BUDGET_SECONDS": str(context["listTimeBudgetSeconds"]),
-        "SECURITY_HUB_CHECK_NAMES": ",".join(context["securityHubCheckNames"]),
-        "POWERTOOLS_SERVICE_NAME": "ca-revocation",
-        "POWERTOOLS_METRICS_NAMESPACE": "IotCaRevocation",
-    }
+    return infra_task_environment(context, report_bucket=report_bucket, lock_table=lock_table)
 
 
 def render_definition(substitutions: Mapping[str, str]) -> str:

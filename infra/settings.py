@@ -14,6 +14,8 @@ from typing import Any, Final
 from aws_cdk import aws_logs as logs
 from constructs import Node
 
+from infra.task_environment import task_environment
+
 # Context keys, as written in cdk.json.
 UPDATE_CERTIFICATE_TPS: Final = "updateCertificateTps"
 LIST_CERTIFICATES_BY_CA_TPS: Final = "listCertificatesByCaTps"
@@ -185,19 +187,16 @@ class Settings:
         Returns:
             Variable name -> string value.
         """
-        return {
-            "REPORT_BUCKET": report_bucket_name,
-            "LOCK_TABLE": lock_table_name,
-            "UPDATE_CERTIFICATE_TPS": str(self.update_certificate_tps),
-            "LIST_CERTIFICATES_BY_CA_TPS": str(self.list_certificates_by_ca_tps),
-            "REVOKE_MAX_CONCURRENCY": str(self.revoke_max_concurrency),
-            "DEFAULT_TARGET_STATUS": self.default_target_status,
-            "AUTOMATIC_RESPONSE_MODE": self.automatic_response_mode,
-            "LIST_TIME_BUDGET_SECONDS": str(self.list_time_budget_seconds),
-            "SECURITY_HUB_CHECK_NAMES": ",".join(self.security_hub_check_names),
-            "POWERTOOLS_SERVICE_NAME": "ca-revocation",
-            "POWERTOOLS_METRICS_NAMESPACE": "IotCaRevocation",
+        context = {
+            UPDATE_CERTIFICATE_TPS: self.update_certificate_tps,
+            LIST_CERTIFICATES_BY_CA_TPS: self.list_certificates_by_ca_tps,
+            REVOKE_MAX_CONCURRENCY: self.revoke_max_concurrency,
+            DEFAULT_TARGET_STATUS: self.default_target_status,
+            AUTOMATIC_RESPONSE_MODE: self.automatic_response_mode,
+            LIST_TIME_BUDGET_SECONDS: self.list_time_budget_seconds,
+            SECURITY_HUB_CHECK_NAMES: self.security_hub_check_names,
         }
+        return task_environment(context, report_bucket=report_bucket_name, lock_table=lock_table_name)
 
 
 def _raw(node: Node, key: str) -> Any:

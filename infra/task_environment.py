@@ -1,0 +1,40 @@
+"""The environment every Lambda task gets, built from the deployment's context settings.
+
+Shared by the CDK stack (from the validated Settings) and the embedded emulator (from cdk.json and its
+overrides), so that both deploy the tasks with the same variables. Kept free of aws_cdk imports: the
+emulator loads it without starting jsii. The variables are listed in docs/data-contract.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Final
+
+# cdk.json context key -> environment variable.
+VARIABLE_OF_CONTEXT_KEY: Final = {
+    "updateCertificateTps": "UPDATE_CERTIFICATE_TPS",
+    "listCertificatesByCaTps": "LIST_CERTIFICATES_BY_CA_TPS",
+    "revokeMaxConcurrency": "REVOKE_MAX_CONCURRENCY",
+    "defaultTargetStatus": "DEFAULT_TARGET_STATUS",
+    "automaticResponseMode": "AUTOMATIC_RESPONSE_MODE",
+    "listTimeBudgetSeconds": "LIST_TIME_BUDGET_SECONDS",
+    "securityHubCheckNames": "SECURITY_HUB_CHECK_NAMES",
+}
+POWERTOOLS_ENVIRONMENT: Final = {
+    "POWERTOOLS_SERVICE_NAME": "ca-revocation",
+    "POWERTOOLS_METRICS_NAMESPACE": "IotCaRevocation",
+}
+
+
+def task_environment(context: Mapping[str, Any], *, report_bucket: str, lock_table: str) -> dict[str, str]:
+    """Variable name -> string value for every task.
+
+    Input: the context values by cdk.json key (each key of VARIABLE_OF_CONTEXT_KEY is required; a list
+    becomes comma-separated), the report bucket and lock table names (tokens at synth time).
+    Errors: KeyError naming a missing context key.
+    """
+    environment = {"REPORT_BUCKET": report_bucket, "LOCK_TABLE": lock_table}
+    for key, variable in VARIABLE_OF_CONTEXT_KEY.items():
+        value = context[key]
+        environment[variable] = ",".join(value) if isinstance(value, (list, tuple)) else str(value)
+    return {**environment, **POWERTOOLS_ENVIRONMENT}
