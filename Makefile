@@ -1,5 +1,5 @@
 # Quick start:  make demo   (the whole workflow on the embedded emulator)
-#               make test   (lint, type-check, ASL validation and the test suite)
+#               make test   (lint, type-check, ASL validation, security checks and the test suite)
 # Every target installs what it needs first: a virtual environment in .venv from the pinned
 # requirements.txt, and the Node tooling (asl-validator, the AWS CDK CLI) from package-lock.json.
 
@@ -54,8 +54,8 @@ asl: $(NODE_STAMP)
 synth: $(STAMP)
 	JSII_NODE=$(JSII_NODE_PATH) $(BIN)/python app.py
 
-# The README's test command: what CI runs. Slow benchmarks are not part of it.
-test: $(STAMP) $(NODE_STAMP) lint typecheck asl
+# The README's test command: what CI runs (.ci/run). Slow benchmarks are not part of it.
+test: $(STAMP) $(NODE_STAMP) lint typecheck asl security
 	JSII_NODE=$(JSII_NODE_PATH) $(BIN)/python -m pytest -q
 
 unit: $(STAMP)
