@@ -121,7 +121,7 @@ def run_diagram(args: argparse.Namespace) -> int:
     """Print the diagram, or check (--check FILE) or replace (--write FILE) the block of a document.
 
     Exit codes: 0 printed, up to date or written; 1 the document's block differs from the ASL (--check);
-    2 the document has no block between the markers.
+    2 the document cannot be read or has no block between the markers.
     """
     block = diagram_block()
     target = args.check or args.write
@@ -129,7 +129,11 @@ def run_diagram(args: argparse.Namespace) -> int:
         sys.stdout.write(block.split("\n", 2)[2].rsplit("```", 1)[0])
         return exit_codes.VERIFIED
     path = Path(target)
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        sys.stderr.write(f"ca-revoke diagram: cannot read {path}: {error.strerror}\n")
+        return exit_codes.BAD_INPUT
     current = embedded_block(text)
     if current is None:
         sys.stderr.write(f"ca-revoke diagram: {path} has no {START_MARK} ... {END_MARK} block\n")

@@ -28,6 +28,16 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a port number from 1 to 65535, got {text!r}") from None
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port number from 1 to 65535, got {text!r}")
+    return value
+
+
 def _tps(text: str) -> float:
     try:
         value = float(text)
@@ -93,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_fault_options(demo, default_tps=200.0)
 
     emulator = commands.add_parser("emulator", help="serve the emulator with the workflow deployed")
-    emulator.add_argument("--port", type=int, default=5000, help="loopback port (default 5000)")
+    emulator.add_argument("--port", type=_port, default=5000, help="loopback port, 1-65535 (default 5000)")
     _add_fault_options(emulator, default_tps=None)
 
     run = commands.add_parser("run", help="start a revocation execution and optionally wait for its report")

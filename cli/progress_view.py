@@ -19,7 +19,25 @@ def execution_progress(
     certificates_done: Callable[[], int] | None = None,
 ) -> Iterator[Callable[[ExecutionProgress], None]]:
     """Yields an ``on_progress`` callback that shows the current state, the pages done, and (when the caller
-    can count them, as the demo can) the certificates processed."""
+    can count them, as the demo can) the certificates processed.
+
+    On a terminal: live bars. Elsewhere (CI logs): one plain line each time the state or the pages done
+    change, so a long run is never silent.
+    """
+    if not console.is_terminal:
+        last: list[tuple[str, int, int]] = []
+
+        def log_progress(snapshot: ExecutionProgress) -> None:
+            seen = (snapshot.state, snapshot.pages_done, snapshot.pages_total)
+            if snapshot.state and (not last or last[-1] != seen):
+                pages = (
+                    f" (pages {snapshot.pages_done}/{snapshot.pages_total})" if snapshot.pages_total else ""
+                )
+                console.print(f"progress: {snapshot.state}{pages}", markup=False, highlight=False)
+                last.append(seen)
+
+        yield log_progress
+        return
     with Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -27,7 +45,6 @@ def execution_progress(
         TimeElapsedColumn(),
         console=console,
         transient=True,
-        disable=not console.is_terminal,
     ) as bars:
         state_task = bars.add_task("state: starting", total=None)
         page_task = bars.add_task("pages", total=None, visible=False)

@@ -70,7 +70,17 @@ def print_report(result: ExecutionResult, console: Console) -> None:
             for entry in entries[:20]:
                 listing.add_row(entry["certificateId"], entry.get("status", ""), entry.get("reason", ""))
             console.print(listing)
-    if verified:
+    if verified and report.get("dryRun"):
+        would = sum(
+            1 for e in report.get("skippedCertificates") or [] if e.get("reason", "").startswith("DRY_RUN")
+        )
+        shown = "" if not report.get("skippedCertificatesTruncated") else " at least"
+        console.print(
+            f"[bold yellow]DRY RUN[/]: nothing was changed;{shown} {would} certificate(s) would be set to "
+            f"{report.get('targetStatus')} and the CA deactivated (listed under skipped, reason DRY_RUN). "
+            "The plan was checked against a fresh listing."
+        )
+    elif verified:
         console.print("[bold green]VERIFIED[/]: the end state was read back from AWS IoT.")
     else:
         console.print(f"[bold red]NOT VERIFIED[/] ({result.status} {result.error})")

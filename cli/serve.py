@@ -4,45 +4,73 @@ from __future__ import annotations
 
 import argparse
 import signal
+import socket
 import threading
+from typing import NoReturn
 
 from rich.console import Console
 
 from cli import exit_codes
-from emulator.session import REGION, EmulatorOptions, EmulatorSession
+from emulator.session import REGION, UNENFORCED_PACING_TPS, EmulatorOptions, EmulatorSession
+
+
+def port_is_free(port: int) -> bool:
+    """True when 127.0.0.1:``port`` can be bound now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def _stop(*_: object) -> NoReturn:
+    # SIGTERM ends the process the way Ctrl-C does, wherever it is (also during start-up).
+    raise KeyboardInterrupt
 
 
 def serve(args: argparse.Namespace) -> int:
     """Serve the emulator on 127.0.0.1:PORT until interrupted (Ctrl-C or SIGTERM).
 
-    --iot-tps Q: every AWS IoT control-plane API refuses calls above Q per second with ThrottlingException,
-    and the deployed workflow paces itself at Q. --fault-rate and --lambda-crash-rate inject faults.
+    --iot-tps Q: every AWS IoT certificate API refuses calls above Q per second with ThrottlingException,
+    and the deployed workflow paces itself at Q. Without it nothing is refused and the workflow paces
+    itself at UNENFORCED_PACING_TPS. --fault-rate and --lambda-crash-rate inject faults.
     Output: the endpoint, the state machine ARN and example commands, on stdout.
+    Exit codes: 0 when stopped, 2 when the port is in use.
     """
-    console = Console(highlight=False)
+    console = Console(highlight=False, soft_wrap=True)
+    if not port_is_free(args.port):
+        Console(stderr=True, soft_wrap=True).print(
+            f"ca-revoke emulator: --port: 127.0.0.1:{args.port} is in use; choose another port", markup=False
+        )
+        return exit_codes.BAD_INPUT
     options = EmulatorOptions.at_quota(
         args.iot_tps, fault_rate=args.fault_rate, lambda_crash_rate=args.lambda_crash_rate, seed=args.seed
     )
+    signal.signal(signal.SIGTERM, _stop)
     stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    with EmulatorSession(options, port=args.port) as emulator:
-        emulator.apply_iot_limits()
-        assert emulator.deployment is not None
-        url = emulator.endpoint_url
-        console.print(f"Emulator listening on {url} (region {REGION}; any credentials are accepted)")
-        console.print(f"State machine: {emulator.deployment.state_machine_arn}")
-        console.print(f"Report bucket: {emulator.deployment.report_bucket}")
-        console.print(
-            f"IoT quota: {args.iot_tps or 'none'} TPS; fault rate {args.fault_rate}; "
-            f"task crash rate {args.lambda_crash_rate}"
-        )
-        console.print("Try:")
-        console.print(f"  aws --endpoint-url {url} --region {REGION} iot list-ca-certificates")
-        console.print(f"  ca-revoke run --endpoint-url {url} --ca-certificate-id <CA_ID> --wait")
-        console.print("Ctrl-C stops it.", style="dim")
-        try:
+    try:
+        with EmulatorSession(options, port=args.port) as emulator:
+            emulator.apply_iot_limits()
+            assert emulator.deployment is not None
+            url = emulator.endpoint_url
+            console.print(f"Emulator listening on {url} (region {REGION}; any credentials are accepted)")
+            console.print(f"State machine: {emulator.deployment.state_machine_arn}")
+            console.print(f"Report bucket: {emulator.deployment.report_bucket}")
+            if args.iot_tps:
+                quota = f"IoT quota: {args.iot_tps:g} TPS per API, and the workflow paces itself at it"
+            else:
+                quota = (
+                    f"IoT quota: none (the workflow paces itself at {UNENFORCED_PACING_TPS:g} TPS; "
+                    "--iot-tps Q enforces Q)"
+                )
+            console.print(f"{quota}; fault rate {args.fault_rate}; task crash rate {args.lambda_crash_rate}")
+            console.print("Try:")
+            console.print(f"  aws --endpoint-url {url} --region {REGION} iot list-certificates")
+            console.print(f"  ca-revoke run --endpoint-url {url} --ca-certificate-id <CA_ID> --wait")
+            console.print("Ctrl-C stops it.", style="dim")
             while not stop.wait(0.5):
                 pass
-        except KeyboardInterrupt:
-            pass
+    except KeyboardInterrupt:
+        pass
     return exit_codes.VERIFIED

@@ -25,6 +25,11 @@ from emulator.lambda_runtime import InProcessLambdaRuntime, InvocationFaults, in
 ACCOUNT_ID = "123456789012"  # moto's default account
 REGION = "us-east-1"
 REPORT_BUCKET = f"iot-ca-revocation-reports-{ACCOUNT_ID}"
+# Without an enforced quota, the workflow is deployed to pace itself at this (transactions per second):
+# as fast as the emulator serves, instead of cdk.json's AWS default of 10.
+UNENFORCED_PACING_TPS = 1000.0
+# How long the loopback server may take to start listening (seconds).
+SERVER_START_TIMEOUT = 15.0
 # Variables a session sets for its own duration: fake credentials, so nothing can reach a real account.
 SESSION_ENVIRONMENT = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -70,10 +75,11 @@ class EmulatorOptions:
     ) -> EmulatorOptions:
         """Options for an emulator that enforces ``iot_tps`` (transactions per second, None: no quota) on
         every AWS IoT certificate API, with the workflow deployed to pace itself at that same quota, as an
-        operator sets updateCertificateTps/listCertificatesByCaTps from Service Quotas. ``context`` adds
+        operator sets updateCertificateTps/listCertificatesByCaTps from Service Quotas (without a quota,
+        at UNENFORCED_PACING_TPS). ``context`` adds
         other cdk.json context overrides (e.g. listTimeBudgetSeconds)."""
-        if iot_tps is not None:
-            context = {"updateCertificateTps": iot_tps, "listCertificatesByCaTps": iot_tps, **context}
+        pacing = iot_tps if iot_tps is not None else UNENFORCED_PACING_TPS
+        context = {"updateCertificateTps": pacing, "listCertificatesByCaTps": pacing, **context}
         return cls(
             iot_quotas=all_api_quotas(iot_tps),
             fault_rate=fault_rate,
@@ -147,7 +153,7 @@ class EmulatorSession:
     def __init__(self, options: EmulatorOptions | None = None, *, port: int | None = None) -> None:
         self.options = options or EmulatorOptions()
         self.port = port
-        self.endpoint_url = f"http://127.0.0.1:{port}" if port else None
+        self.endpoint_url = f"http://127.0.0.1:{port}" if port is not None else None
         self._saved_environment: dict[str, str | None] = {}
         self._mock: Any = None
         self._server: Any = None
@@ -206,7 +212,13 @@ class EmulatorSession:
             from moto.server import ThreadedMotoServer
 
             self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
-            self._server.start()
+            # ThreadedMotoServer.start() waits without a timeout for a server thread that dies when the
+            # port is taken; wait for it from here, with one.
+            starter = threading.Thread(target=self._server.start, daemon=True)
+            starter.start()
+            starter.join(SERVER_START_TIMEOUT)
+            if starter.is_alive():
+                raise RuntimeError(f"the emulator could not listen on 127.0.0.1:{self.port}")
         else:
             from moto import mock_aws
 

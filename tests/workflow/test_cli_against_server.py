@@ -224,5 +224,25 @@ def test_served_emulator_refuses_calls_above_the_quota(served_emulator):
                 admitted.append(time.monotonic())
     assert throttled > 0
     assert admitted
-    # No one-second window admitted more than the quota.
-    assert max(sum(1 for t in admitted if start <= t < start + 1) for start in admitted) <= 5
+    # No one-second window admitted more than the quota. The times are taken here, when each answer
+    # arrives, not when the server admitted it; one call of jitter at a window's edge is allowed for.
+    assert max(sum(1 for t in admitted if start <= t < start + 1) for start in admitted) <= 5 + 1
+    elapsed = admitted[-1] - admitted[0]
+    assert len(admitted) <= 5 * (elapsed + 1) + 1
+
+
+def test_emulator_refuses_a_port_in_use_at_once():
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        done = subprocess.run(
+            [str(BIN / "ca-revoke"), "emulator", "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+            cwd=REPO,
+        )
+    assert done.returncode == 2
+    assert "--port" in done.stderr and "in use" in done.stderr
