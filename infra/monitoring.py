@@ -103,51 +103,46 @@ class Monitoring(Construct):
         failed = state_machine.metric_failed(period=PERIOD, statistic="Sum")
         duplicates = task_metric("DuplicateRevocationRejected", "Duplicates refused")
 
+        failed_excluding_duplicates = cloudwatch.MathExpression(
+            expression="FILL(failed, 0) - FILL(duplicates, 0)",
+            using_metrics={"failed": failed, "duplicates": duplicates},
+            period=PERIOD,
+            label="Failed executions (duplicates excluded)",
+        )
+        dead_letters = dead_letter_queue.metric_approximate_number_of_messages_visible(
+            period=PERIOD, statistic="Maximum"
+        )
+        watched: dict[str, tuple[cloudwatch.IMetric, str]] = {
+            "ExecutionsFailed": (
+                failed_excluding_duplicates,
+                "An IoT CA revocation execution failed (duplicates refused are excluded)",
+            ),
+            "ExecutionsTimedOut": (
+                state_machine.metric_timed_out(period=PERIOD, statistic="Sum"),
+                "An IoT CA revocation execution timed out",
+            ),
+            "ExecutionsAborted": (
+                state_machine.metric_aborted(period=PERIOD, statistic="Sum"),
+                "An IoT CA revocation execution was aborted (stopped) before it ended",
+            ),
+            "TriggerDeadLetters": (
+                dead_letters,
+                "An EventBridge event could not start the IoT CA revocation (see the dead-letter queue)",
+            ),
+        }
+        # Each alarm fires at the first occurrence in a period; no data means nothing happened.
         self.alarms: dict[str, cloudwatch.Alarm] = {
-            "ExecutionsFailed": cloudwatch.MathExpression(
-                expression="FILL(failed, 0) - FILL(duplicates, 0)",
-                using_metrics={"failed": failed, "duplicates": duplicates},
-                period=PERIOD,
-                label="Failed executions (duplicates excluded)",
-            ).create_alarm(
+            name: cloudwatch.Alarm(
                 self,
-                "ExecutionsFailedAlarm",
-                alarm_description="An IoT CA revocation execution failed (duplicates refused are excluded)",
+                f"{name}Alarm",
+                metric=metric,
+                alarm_description=description,
                 threshold=1,
                 evaluation_periods=1,
                 comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
                 treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-            ),
-            "ExecutionsTimedOut": state_machine.metric_timed_out(period=PERIOD, statistic="Sum").create_alarm(
-                self,
-                "ExecutionsTimedOutAlarm",
-                alarm_description="An IoT CA revocation execution timed out",
-                threshold=1,
-                evaluation_periods=1,
-                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-            ),
-            "ExecutionsAborted": state_machine.metric_aborted(period=PERIOD, statistic="Sum").create_alarm(
-                self,
-                "ExecutionsAbortedAlarm",
-                alarm_description="An IoT CA revocation execution was aborted (stopped) before it ended",
-                threshold=1,
-                evaluation_periods=1,
-                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-            ),
-            "TriggerDeadLetters": dead_letter_queue.metric_approximate_number_of_messages_visible(
-                period=PERIOD, statistic="Maximum"
-            ).create_alarm(
-                self,
-                "TriggerDeadLettersAlarm",
-                alarm_description="An EventBridge event could not start the IoT CA revocation (see the "
-                "dead-letter queue)",
-                threshold=1,
-                evaluation_periods=1,
-                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-            ),
+            )
+            for name, (metric, description) in watched.items()
         }
         for alarm in self.alarms.values():
             alarm.add_alarm_action(action)

@@ -99,3 +99,22 @@ def synthesize_once() -> Synthesized:
 def synthesized() -> Synthesized:
     """The one synthesis of the app (``synthesize_once``)."""
     return synthesize_once()
+
+
+# Actions AWS documents as supporting only Resource "*": ListCertificatesByCA (no resource type in the
+# Service Authorization Reference), X-Ray trace upload/sampling, CloudWatch Logs vended-log delivery.
+STAR_RESOURCE_ACTIONS = {
+    "iot:ListCertificatesByCA",
+    "xray:PutTraceSegments",
+    "xray:PutTelemetryRecords",
+    "xray:GetSamplingRules",
+    "xray:GetSamplingTargets",
+    "logs:CreateLogDelivery",
+    "logs:GetLogDelivery",
+    "logs:UpdateLogDelivery",
+    "logs:DeleteLogDelivery",
+    "logs:ListLogDeliveries",
+    "logs:PutResourcePolicy",
+    "logs:DescribeResourcePolicies",
+    "logs:DescribeLogGroups",
+}

@@ -25,29 +25,12 @@ from infra.settings import CONTEXT_KEYS, Settings, SettingsError
 from infra.stack import REPO_ROOT, build_app, cdk_json_context, default_environment
 from infra.state_machine import ASL_PATH, RevocationStateMachine, asl_placeholders
 from infra.storage import ReportStorage
-from tests.infra.conftest import Synthesized
+from tests.infra.conftest import STAR_RESOURCE_ACTIONS, Synthesized
 
 pytestmark = pytest.mark.synth
 
 CONTRACT = (REPO_ROOT / "docs" / "data-contract.md").read_text(encoding="utf-8")
 
-# Actions AWS documents as supporting only Resource "*": ListCertificatesByCA (no resource type in the
-# Service Authorization Reference), X-Ray trace upload/sampling, CloudWatch Logs vended-log delivery.
-STAR_RESOURCE_ACTIONS = {
-    "iot:ListCertificatesByCA",
-    "xray:PutTraceSegments",
-    "xray:PutTelemetryRecords",
-    "xray:GetSamplingRules",
-    "xray:GetSamplingTargets",
-    "logs:CreateLogDelivery",
-    "logs:GetLogDelivery",
-    "logs:UpdateLogDelivery",
-    "logs:DeleteLogDelivery",
-    "logs:ListLogDeliveries",
-    "logs:PutResourcePolicy",
-    "logs:DescribeResourcePolicies",
-    "logs:DescribeLogGroups",
-}
 CACERT = "arn:<AWS::Partition>:iot:<AWS::Region>:<AWS::AccountId>:cacert/*"
 CERT = "arn:<AWS::Partition>:iot:<AWS::Region>:<AWS::AccountId>:cert/*"
 

@@ -27,28 +27,14 @@ from emulator.lambda_runtime import InvocationFaults
 from emulator.session import ACCOUNT_ID, REGION, EmulatorOptions, EmulatorSession
 from infra.functions import FUNCTION_SPECS
 from infra.nag import flatten_cfn
-from tests.infra.conftest import Synthesized, synthesize_once
+from tests.infra.conftest import STAR_RESOURCE_ACTIONS, Synthesized, synthesize_once
 
 pytestmark = pytest.mark.synth
 
 ACCOUNT_REGION = "<AWS::Partition>:iot:<AWS::Region>:<AWS::AccountId>"
 IOT_WRITE_RESOURCES = {f"arn:{ACCOUNT_REGION}:cacert/*", f"arn:{ACCOUNT_REGION}:cert/*"}
 # Actions without a resource type in the Service Authorization Reference: they can only take "*".
-NO_RESOURCE_TYPE = {
-    "iot:ListCertificatesByCA",
-    "xray:PutTraceSegments",
-    "xray:PutTelemetryRecords",
-    "xray:GetSamplingRules",
-    "xray:GetSamplingTargets",
-    "logs:CreateLogDelivery",
-    "logs:GetLogDelivery",
-    "logs:UpdateLogDelivery",
-    "logs:DeleteLogDelivery",
-    "logs:ListLogDeliveries",
-    "logs:PutResourcePolicy",
-    "logs:DescribeResourcePolicies",
-    "logs:DescribeLogGroups",
-}
+NO_RESOURCE_TYPE = STAR_RESOURCE_ACTIONS
 # Operations whose IAM action has another name (Service Authorization Reference, Amazon S3).
 IAM_ACTION_OF = {"s3:ListObjectsV2": "s3:ListBucket", "s3:HeadObject": "s3:GetObject"}
 # Granted without a call of their own: Lambda itself writes the logs and the traces; VerifyRevocation
