@@ -32,6 +32,7 @@ from cli import exit_codes
 from cli.workflow import result_of, start_execution, wait_for
 from emulator.deploy import FUNCTIONS, cdk_context
 from emulator.fleet import seed_fleet
+from emulator.iot import MAX_PAGE_SIZE as PAGE_SIZE
 from emulator.session import REGION, EmulatorOptions, EmulatorSession
 
 # AWS list prices, US East (N. Virginia), as published on the pricing pages below (read 2026-11-30).
@@ -49,7 +50,6 @@ PRICES = {
     "date": "2026-11-30",
     "region": "us-east-1",
 }
-PAGE_SIZE = 250
 MEMORY_GB = {name: memory / 1024 for name, _, _, memory in FUNCTIONS}
 
 

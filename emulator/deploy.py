@@ -80,7 +80,7 @@ def _placeholder_zip() -> bytes:
     return buffer.getvalue()
 
 
-def deploy_workflow(client: Any, environment: Mapping[str, str], *, account_id: str) -> Deployment:
+def deploy_workflow(client: Any, environment: Mapping[str, str]) -> Deployment:
     """Create the report bucket, the lock table, the topic (with an SQS queue subscribed, to read
     notifications), the role, the functions and the state machine. ``client(service)`` returns a boto3
     client. The lock table has the CDK table's key and TTL attribute (moto does not expire items).

@@ -234,7 +234,7 @@ class EmulatorSession:
 
         reset_clients()
         task_settings.cache_clear()  # the tasks read their settings once per process; this session's differ
-        self.deployment = deploy_workflow(self.client, environment, account_id=ACCOUNT_ID)
+        self.deployment = deploy_workflow(self.client, environment)
         # Quotas and faults start after the deployment and the seeding are in place.
         self.iot_layer.configure(quotas=None, fault_rate=0.0, seed=self.options.seed)
 

@@ -14,9 +14,9 @@ from moto import mock_aws
 from moto.core.exceptions import JsonRESTError
 
 from emulator.fleet import TRANSFER_TARGET_ACCOUNT, Fleet, seed_fleet
-from emulator.iot import IotLayer, install_iot_layer
+from emulator.iot import IotLayer
+from tests.emulator.conftest import REGION
 
-REGION = "us-east-1"
 PREEXISTING = {
     "REVOKED": 3,
     "INACTIVE": 2,
@@ -24,25 +24,6 @@ PREEXISTING = {
     "PENDING_ACTIVATION": 1,
     "REGISTER_INACTIVE": 1,
 }
-
-
-@pytest.fixture(autouse=True)
-def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_SESSION_TOKEN", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-
-
-@pytest.fixture
-def layer() -> Iterator[IotLayer]:
-    layer = install_iot_layer()
-    layer.configure()
-    layer.reset_stats()
-    yield layer
-    layer.configure()
-    layer.reset_stats()
 
 
 @pytest.fixture

@@ -20,29 +20,9 @@ from moto.iot.responses import IoTResponse
 from moto.server import ThreadedMotoServer
 
 from emulator.iot import IndexedCertificates, IotLayer, get_iot_backend, install_iot_layer
+from tests.emulator.conftest import REGION
 
-REGION = "us-east-1"
 NO_RETRY = Config(retries={"total_max_attempts": 1, "mode": "standard"})
-
-
-@pytest.fixture(autouse=True)
-def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_SESSION_TOKEN", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
-
-
-@pytest.fixture
-def layer() -> Iterator[IotLayer]:
-    layer = install_iot_layer()
-    layer.configure()
-    layer.reset_stats()
-    yield layer
-    layer.configure()
-    layer.reset_stats()
 
 
 @pytest.fixture
