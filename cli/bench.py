@@ -30,10 +30,11 @@ from rich.table import Table
 
 from cli import exit_codes
 from cli.workflow import result_of, start_execution, wait_for
-from emulator.deploy import FUNCTIONS, cdk_context
+from emulator.deploy import cdk_context
 from emulator.fleet import seed_fleet
 from emulator.iot import MAX_PAGE_SIZE as PAGE_SIZE
 from emulator.session import REGION, EmulatorOptions, EmulatorSession
+from infra.function_specs import FUNCTION_SPECS
 
 # AWS list prices, US East (N. Virginia), as published on the pricing pages below (read 2026-11-30).
 USD_PER_1000_STATE_TRANSITIONS = 0.025
@@ -50,7 +51,7 @@ PRICES = {
     "date": "2026-11-30",
     "region": "us-east-1",
 }
-MEMORY_GB = {name: memory / 1024 for name, _, _, memory in FUNCTIONS}
+MEMORY_GB = {spec.logical_name: spec.memory_mb / 1024 for spec in FUNCTION_SPECS}
 
 
 @dataclass

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from infra.function_specs import FUNCTION_SPECS
 from infra.task_environment import task_environment as infra_task_environment
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -23,17 +24,6 @@ CDK_JSON = REPO_ROOT / "cdk.json"
 STATE_MACHINE_NAME = "iot-ca-revocation"
 LOCK_TABLE_NAME = "iot-ca-revocation-locks"
 PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9]+)\}")
-
-# (logical name, handler, timeout seconds, memory MB): the table of docs/data-contract.md.
-FUNCTIONS = (
-    ("NormalizeInput", "normalize_input.handler.handler", 30, 256),
-    ("AcquireLock", "acquire_lock.handler.handler", 30, 256),
-    ("DeactivateCa", "deactivate_ca.handler.handler", 60, 256),
-    ("ListCertificatePages", "list_certificate_pages.handler.handler", 900, 512),
-    ("RevokeCertificates", "revoke_certificates.handler.handler", 900, 512),
-    ("VerifyRevocation", "verify_revocation.handler.handler", 900, 1024),
-    ("SummarizeFailure", "summarize_failure.handler.handler", 30, 256),
-)
 
 
 @dataclass(frozen=True)
@@ -121,18 +111,18 @@ def deploy_workflow(client: Any, environment: Mapping[str, str]) -> Deployment:
     code = _placeholder_zip()
     lam = client("lambda")
     arns: dict[str, str] = {}
-    for name, handler, timeout, memory in FUNCTIONS:
-        arns[name] = lam.create_function(
-            FunctionName=f"iot-ca-revocation-{name}",
+    for spec in FUNCTION_SPECS:
+        arns[spec.logical_name] = lam.create_function(
+            FunctionName=f"iot-ca-revocation-{spec.logical_name}",
             Runtime="python3.13",
             Role=role_arn,
-            Handler=handler,
+            Handler=spec.handler,
             Code={"ZipFile": code},
-            Timeout=timeout,
-            MemorySize=memory,
+            Timeout=spec.timeout_seconds,
+            MemorySize=spec.memory_mb,
             Environment={"Variables": dict(environment)},
         )["FunctionArn"]
-    substitutions = {f"{name}FunctionArn": arn for name, arn in arns.items()}
+    substitutions = {spec.placeholder: arns[spec.logical_name] for spec in FUNCTION_SPECS}
     substitutions["ReportBucketName"] = bucket
     substitutions["NotificationTopicArn"] = topic_arn
     substitutions["LockTableName"] = lock_table

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
@@ -14,6 +13,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
+from infra.function_specs import FUNCTION_SPECS
 from infra.nag import acknowledge, iam5_resource_finding
 from infra.settings import Settings
 from infra.storage import EXECUTIONS_PREFIX, ReportStorage
@@ -35,38 +35,6 @@ ASSET_EXCLUDE: Final = (
 )
 
 RUNTIME: Final = lambda_.Runtime.PYTHON_3_13
-
-
-@dataclass(frozen=True)
-class FunctionSpec:
-    """One row of the function table of docs/data-contract.md.
-
-    logical_name: construct id and ASL placeholder stem (``${<logical_name>FunctionArn}``).
-    handler: module path inside ``lambdas/`` plus the function name.
-    timeout_seconds: Lambda timeout, seconds.
-    memory_mb: Lambda memory, MB.
-    """
-
-    logical_name: str
-    handler: str
-    timeout_seconds: int
-    memory_mb: int
-
-    @property
-    def placeholder(self) -> str:
-        """The ASL definition substitution key of this function's ARN."""
-        return f"{self.logical_name}FunctionArn"
-
-
-FUNCTION_SPECS: Final[tuple[FunctionSpec, ...]] = (
-    FunctionSpec("NormalizeInput", "normalize_input.handler.handler", 30, 256),
-    FunctionSpec("AcquireLock", "acquire_lock.handler.handler", 30, 256),
-    FunctionSpec("DeactivateCa", "deactivate_ca.handler.handler", 60, 256),
-    FunctionSpec("ListCertificatePages", "list_certificate_pages.handler.handler", 900, 512),
-    FunctionSpec("RevokeCertificates", "revoke_certificates.handler.handler", 900, 512),
-    FunctionSpec("VerifyRevocation", "verify_revocation.handler.handler", 900, 1024),
-    FunctionSpec("SummarizeFailure", "summarize_failure.handler.handler", 30, 256),
-)
 
 
 class RevocationFunctions(Construct):
