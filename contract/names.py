@@ -1,0 +1,11 @@
+"""Names of what the stack (and the emulator) deploys, which the CLI looks up."""
+
+from __future__ import annotations
+
+from typing import Final
+
+STATE_MACHINE_NAME: Final = "iot-ca-revocation"
+"""The state machine's name; ``ca-revoke run`` finds it by this name (ListStateMachines)."""
+RESOURCE_PREFIX: Final = STATE_MACHINE_NAME
+"""Prefix of the emulator's function, table and topic names: ``iot-ca-revocation-<LogicalName>``."""
+STACK_ID: Final = "CaRevocationStack"
