@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from cfnlint.api import ManualArgs, lint_file  # type: ignore[import-untyped]
 
-from tests.infra.conftest import Synthesized
+from tests.support.synth import Synthesized
 
 pytestmark = pytest.mark.synth
 

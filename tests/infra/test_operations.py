@@ -10,7 +10,7 @@ from aws_cdk.assertions import Template
 from infra.nag import flatten_cfn
 from infra.stack import build_app
 from infra.triggers import CUSTOM_ACTIONS, TARGET_MAX_EVENT_AGE, TARGET_RETRY_ATTEMPTS
-from tests.infra.conftest import Synthesized
+from tests.support.synth import Synthesized
 
 pytestmark = pytest.mark.synth
 

@@ -25,7 +25,7 @@ from infra.settings import CONTEXT_KEYS, Settings, SettingsError
 from infra.stack import REPO_ROOT, build_app, cdk_json_context, default_environment
 from infra.state_machine import ASL_PATH, RevocationStateMachine, asl_placeholders
 from infra.storage import ReportStorage
-from tests.infra.conftest import STAR_RESOURCE_ACTIONS, Synthesized
+from tests.support.synth import STAR_RESOURCE_ACTIONS, Synthesized
 
 pytestmark = pytest.mark.synth
 

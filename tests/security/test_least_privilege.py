@@ -27,7 +27,7 @@ from emulator.lambda_runtime import InvocationFaults
 from emulator.session import ACCOUNT_ID, REGION, EmulatorOptions, EmulatorSession
 from infra.functions import FUNCTION_SPECS
 from infra.nag import flatten_cfn
-from tests.infra.conftest import STAR_RESOURCE_ACTIONS, Synthesized, synthesize_once
+from tests.support.synth import STAR_RESOURCE_ACTIONS, Synthesized, synthesize_once
 
 pytestmark = pytest.mark.synth
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.infra.conftest import Synthesized, synthesize_once
+from tests.support.synth import Synthesized, synthesize_once
 
 
 @pytest.fixture(scope="session")

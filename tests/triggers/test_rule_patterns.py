@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from infra.triggers import CUSTOM_ACTIONS, imported_findings_pattern
-from tests.infra.conftest import Synthesized
+from tests.support.synth import Synthesized
 from tests.triggers.patterns import EVENTS_DIR, load_event, matches, rule_patterns
 
 pytestmark = pytest.mark.synth

@@ -1,0 +1,1 @@
+"""Helpers shared by the test tiers (import these; never import a conftest module)."""
