@@ -58,8 +58,9 @@ synth: $(STAMP)
 test: $(STAMP) $(NODE_STAMP) lint typecheck asl security
 	JSII_NODE=$(JSII_NODE_PATH) $(BIN)/python -m pytest -q
 
+# The fast tier: handlers and pure logic against in-memory fakes, no moto, no Node.js (docs/testing.md).
 unit: $(STAMP)
-	$(BIN)/python -m pytest -q -m "not slow and not synth"
+	$(BIN)/python -m pytest -q -m unit
 
 bench: $(STAMP)
 	$(BIN)/ca-revoke bench --certificates 2000 --iot-tps 100

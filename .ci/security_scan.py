@@ -30,8 +30,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[1]
-STACK = "CaRevocationStack"
+from contract.names import STACK_ID
+from contract.paths import REPO_ROOT
+
+REPO = REPO_ROOT
+STACK = STACK_ID
 REGIONS = ["us-east-1", "eu-west-1"]
 
 

@@ -30,11 +30,12 @@ from rich.table import Table
 
 from cli import exit_codes
 from cli.workflow import result_of, start_execution, wait_for
-from emulator.deploy import cdk_context
+from contract.cdk_json import cdk_json_context
+from contract.functions import FUNCTION_SPECS
+from contract.names import RESOURCE_PREFIX
 from emulator.fleet import seed_fleet
 from emulator.iot import MAX_PAGE_SIZE as PAGE_SIZE
 from emulator.session import REGION, EmulatorOptions, EmulatorSession
-from infra.function_specs import FUNCTION_SPECS
 
 # AWS list prices, US East (N. Virginia), as published on the pricing pages below (read 2026-11-30).
 USD_PER_1000_STATE_TRANSITIONS = 0.025
@@ -114,7 +115,7 @@ def measure_workflow(
         achieved = (len(times) - 1) / (times[-1] - times[0]) if len(times) > 1 else 0.0
         invocations = {k: v - before.get(k, 0) for k, v in runtime.stats.by_function.items()}
         # Each Distributed Map child runs one Task state: its transitions are its task attempts.
-        child_transitions = invocations.get("iot-ca-revocation-RevokeCertificates", 0)
+        child_transitions = invocations.get(f"{RESOURCE_PREFIX}-RevokeCertificates", 0)
         report = result.report or {}
         history = _parent_history(sfn, arn)
         # Parent transitions: one per state entered; each retry of a task is another attempt of it.
@@ -237,7 +238,7 @@ def cost_projection(transitions_per_1000: float, invocations_per_1000: float) ->
     min(MaxConcurrency, pages) children busy for the whole revocation (1,000,000 / quota seconds); the
     listing and the verification each make 4,000 ListCertificatesByCA calls at their quota.
     """
-    context = cdk_context()
+    context = cdk_json_context()
     certificates = 1_000_000
     update_tps = float(context["updateCertificateTps"])
     list_tps = float(context["listCertificatesByCaTps"])

@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any, Final
 
 from cli import exit_codes
+from contract.paths import ASL_PATH
 
-ASL_PATH: Final = Path(__file__).resolve().parents[1] / "statemachine" / "revoke_ca.asl.json"
 START_MARK: Final = "<!-- workflow-diagram:start -->"
 END_MARK: Final = "<!-- workflow-diagram:end -->"
 _COMPARATORS: Final = {

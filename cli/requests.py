@@ -1,35 +1,30 @@
-"""Building the execution input from the command line, validated as NormalizeInput would."""
+"""Building the execution input from the command line, validated as NormalizeInput would.
+
+``ca-revoke run`` uses it against AWS: it imports the task's own validation (lambdas/normalize_input,
+installed with the project), never the emulator.
+"""
 
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
-from emulator.lambda_runtime import LAMBDAS_DIR
+from normalize_input import request
+from revocation_common.errors import InvalidInput
 
 
 class UsageError(ValueError):
     """A malformed request on the command line; the message is one line naming the field."""
 
 
-def _validator() -> Any:
-    # The CLI refuses exactly what NormalizeInput refuses, with the same code (lambdas/normalize_input).
-    if str(LAMBDAS_DIR) not in sys.path:
-        sys.path.insert(0, str(LAMBDAS_DIR))
-    from normalize_input import request
-
-    return request
-
-
 def input_from_flags(
     *, ca_certificate_id: str, dry_run: bool, target_status: str | None, reason: str, incident_id: str
 ) -> str:
-    """The console/CI request as JSON, after local validation. Raises UsageError naming the field."""
-    request_module = _validator()
-    from revocation_common.errors import InvalidInput
+    """The console/CI request as JSON, after local validation. Raises UsageError naming the field.
 
+    The CLI refuses exactly what NormalizeInput refuses, with the same code (normalize_input.request).
+    """
     document: dict[str, Any] = {"caCertificateId": ca_certificate_id, "dryRun": dry_run}
     if target_status is not None:
         document["targetStatus"] = target_status
@@ -38,7 +33,7 @@ def input_from_flags(
     if incident_id:
         document["incidentId"] = incident_id
     try:
-        request_module.request_from_console(document, default_target_status="REVOKED")
+        request.request_from_console(document, default_target_status="REVOKED")
     except InvalidInput as error:
         raise UsageError(str(error)) from None
     return json.dumps(document)

@@ -9,6 +9,7 @@ import os
 import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
+from revocation_common.vocabulary import AWS_MAX_ATTEMPTS
 from rich.console import Console
 
 from cli import exit_codes
@@ -61,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
         return exit_codes.BAD_INPUT
     try:
         session = _session(args)
-        config = Config(retries={"mode": "standard", "max_attempts": 8})
+        config = Config(retries={"mode": "standard", "max_attempts": AWS_MAX_ATTEMPTS})
         sfn = session.client("stepfunctions", endpoint_url=args.endpoint_url, config=config)
         s3 = session.client("s3", endpoint_url=args.endpoint_url, config=config)
         state_machine_arn = args.state_machine_arn or find_state_machine(sfn)

@@ -17,8 +17,8 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from cli import exit_codes
+from contract.names import STATE_MACHINE_NAME
 
-STATE_MACHINE_NAME = "iot-ca-revocation"
 REPORT_URL = re.compile(r"s3://([a-z0-9.\-]+)/([^\s\"';,]+report\.json)")
 
 

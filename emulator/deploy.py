@@ -1,29 +1,27 @@
 """Deploys the workflow into the emulator: the same ASL and handlers as the CDK stack.
 
-The functions, environment and substitutions follow docs/data-contract.md; the settings come from the
-cdk.json context (one source of truth with the CDK app).
+The functions (contract.functions), the environment (contract.task_environment) and the substitutions
+(contract.asl) are the ones the CDK app uses, from docs/data-contract.md; the settings come from the
+cdk.json context (contract.cdk_json, one source of truth with the CDK app).
 """
 
 from __future__ import annotations
 
 import io
 import json
-import re
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from infra.function_specs import FUNCTION_SPECS
-from infra.task_environment import task_environment as infra_task_environment
+from contract.asl import definition_substitutions, render_definition
+from contract.cdk_json import cdk_json_context
+from contract.functions import FUNCTION_SPECS
+from contract.names import RESOURCE_PREFIX, STATE_MACHINE_NAME
+from contract.task_environment import task_environment as contract_task_environment
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-ASL_PATH = REPO_ROOT / "statemachine" / "revoke_ca.asl.json"
-CDK_JSON = REPO_ROOT / "cdk.json"
-STATE_MACHINE_NAME = "iot-ca-revocation"
-LOCK_TABLE_NAME = "iot-ca-revocation-locks"
-PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9]+)\}")
+LOCK_TABLE_NAME = f"{RESOURCE_PREFIX}-locks"
+NOTIFICATIONS_NAME = f"{RESOURCE_PREFIX}-notifications"
 
 
 @dataclass(frozen=True)
@@ -38,26 +36,12 @@ class Deployment:
     lock_table: str = LOCK_TABLE_NAME
 
 
-def cdk_context() -> dict[str, Any]:
-    """The "context" object of cdk.json."""
-    return dict(json.loads(CDK_JSON.read_text())["context"])
-
-
 def task_environment(
     report_bucket: str, overrides: Mapping[str, Any] | None = None, lock_table: str = LOCK_TABLE_NAME
 ) -> dict[str, str]:
     """The environment of every function, from cdk.json context with ``overrides`` (context keys)."""
-    context = {**cdk_context(), **(overrides or {})}
-    return infra_task_environment(context, report_bucket=report_bucket, lock_table=lock_table)
-
-
-def render_definition(substitutions: Mapping[str, str]) -> str:
-    """The ASL with every ${Placeholder} replaced, as CDK's definition_substitutions does.
-
-    Raises KeyError naming a placeholder without a substitution.
-    """
-    text = ASL_PATH.read_text()
-    return PLACEHOLDER.sub(lambda match: substitutions[match.group(1)], text)
+    context = {**cdk_json_context(), **(overrides or {})}
+    return contract_task_environment(context, report_bucket=report_bucket, lock_table=lock_table)
 
 
 def _placeholder_zip() -> bytes:
@@ -89,8 +73,8 @@ def deploy_workflow(client: Any, environment: Mapping[str, str]) -> Deployment:
         TableName=lock_table, TimeToLiveSpecification={"Enabled": True, "AttributeName": "expiresAt"}
     )
     sns, sqs = client("sns"), client("sqs")
-    topic_arn = sns.create_topic(Name="iot-ca-revocation-notifications")["TopicArn"]
-    queue_url = sqs.create_queue(QueueName="iot-ca-revocation-notifications")["QueueUrl"]
+    topic_arn = sns.create_topic(Name=NOTIFICATIONS_NAME)["TopicArn"]
+    queue_url = sqs.create_queue(QueueName=NOTIFICATIONS_NAME)["QueueUrl"]
     queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
         "QueueArn"
     ]
@@ -106,14 +90,14 @@ def deploy_workflow(client: Any, environment: Mapping[str, str]) -> Deployment:
         ],
     }
     role_arn = client("iam").create_role(
-        RoleName="iot-ca-revocation", AssumeRolePolicyDocument=json.dumps(trust)
+        RoleName=RESOURCE_PREFIX, AssumeRolePolicyDocument=json.dumps(trust)
     )["Role"]["Arn"]
     code = _placeholder_zip()
     lam = client("lambda")
     arns: dict[str, str] = {}
     for spec in FUNCTION_SPECS:
         arns[spec.logical_name] = lam.create_function(
-            FunctionName=f"iot-ca-revocation-{spec.logical_name}",
+            FunctionName=f"{RESOURCE_PREFIX}-{spec.logical_name}",
             Runtime="python3.13",
             Role=role_arn,
             Handler=spec.handler,
@@ -122,10 +106,9 @@ def deploy_workflow(client: Any, environment: Mapping[str, str]) -> Deployment:
             MemorySize=spec.memory_mb,
             Environment={"Variables": dict(environment)},
         )["FunctionArn"]
-    substitutions = {spec.placeholder: arns[spec.logical_name] for spec in FUNCTION_SPECS}
-    substitutions["ReportBucketName"] = bucket
-    substitutions["NotificationTopicArn"] = topic_arn
-    substitutions["LockTableName"] = lock_table
+    substitutions = definition_substitutions(
+        arns, report_bucket_name=bucket, notification_topic_arn=topic_arn, lock_table_name=lock_table
+    )
     state_machine_arn = client("stepfunctions").create_state_machine(
         name=STATE_MACHINE_NAME,
         definition=render_definition(substitutions),

@@ -12,20 +12,16 @@ from __future__ import annotations
 import hashlib
 import importlib
 import json
-import sys
 import threading
 import time
 import traceback
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from emulator import crash_points
 from emulator.faults import AttemptCounter, draw
-
-LAMBDAS_DIR = Path(__file__).resolve().parents[1] / "lambdas"
 
 
 class SimulatedCrash(BaseException):
@@ -172,8 +168,6 @@ class InProcessLambdaRuntime:
         """Import the handler named ``package.module.function`` from lambdas/."""
         found = self._handlers.get(spec)
         if found is None:
-            if str(LAMBDAS_DIR) not in sys.path:
-                sys.path.insert(0, str(LAMBDAS_DIR))
             module_name, _, function_name = spec.rpartition(".")
             found = getattr(importlib.import_module(module_name), function_name)
             self._handlers[spec] = found

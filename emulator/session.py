@@ -17,6 +17,7 @@ from typing import Any
 
 import boto3
 from botocore.config import Config
+from revocation_common.vocabulary import AWS_MAX_ATTEMPTS
 
 from emulator.deploy import Deployment, deploy_workflow, task_environment
 from emulator.iot_quotas import all_api_quotas
@@ -254,11 +255,6 @@ class EmulatorSession:
         disabled) happens mid-run. EMF documents go to ``metric_log`` instead.
         """
         from aws_lambda_powertools.metrics.provider.cloudwatch_emf import cloudwatch as emf_provider
-
-        from emulator.lambda_runtime import LAMBDAS_DIR
-
-        if str(LAMBDAS_DIR) not in sys.path:
-            sys.path.insert(0, str(LAMBDAS_DIR))
         from revocation_common.observability import logger
 
         handler = logger.registered_handler
@@ -301,7 +297,7 @@ class EmulatorSession:
                 service,
                 region_name=REGION,
                 endpoint_url=self.endpoint_url,
-                config=Config(retries={"mode": "standard", "max_attempts": 8}),
+                config=Config(retries={"mode": "standard", "max_attempts": AWS_MAX_ATTEMPTS}),
             )
             self._clients[service] = client
         return client

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Final
 
 from aws_cdk import ArnFormat, Duration, Stack
@@ -13,12 +12,11 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
-from infra.function_specs import FUNCTION_SPECS
+from contract.functions import FUNCTION_SPECS
+from contract.paths import LAMBDAS_DIR
 from infra.nag import acknowledge, iam5_resource_finding
 from infra.settings import Settings
 from infra.storage import EXECUTIONS_PREFIX, ReportStorage
-
-LAMBDAS_DIR: Final = Path(__file__).resolve().parent.parent / "lambdas"
 
 # Left out of the asset: byte code and test/tool caches are rebuilt or useless in Lambda.
 ASSET_EXCLUDE: Final = (

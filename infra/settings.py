@@ -13,8 +13,10 @@ from typing import Any, Final
 
 from aws_cdk import aws_logs as logs
 from constructs import Node
+from revocation_common.vocabulary import AUTOMATIC_RESPONSE_MODES, CA_AUDIT_CHECKS, TARGET_STATUSES
 
-from infra.task_environment import task_environment
+from contract.functions import LIST_FUNCTION_TIMEOUT_SECONDS
+from contract.task_environment import task_environment
 
 # Context keys, as written in cdk.json.
 UPDATE_CERTIFICATE_TPS: Final = "updateCertificateTps"
@@ -45,19 +47,12 @@ CONTEXT_KEYS: Final = (
     REPORT_RETENTION_DAYS,
 )
 
-TARGET_STATUSES: Final = ("REVOKED", "INACTIVE")
-AUTOMATIC_RESPONSE_MODES: Final = ("off", "dry-run", "enforce")
-# AWS IoT Device Defender audit checks whose findings name a CA certificate (Device Defender Developer
-# Guide, "Audit checks"); securityHubCheckNames picks among these, so no other check can ever match.
-CA_AUDIT_CHECKS: Final = (
-    "REVOKED_CA_CERTIFICATE_STILL_ACTIVE_CHECK",
-    "CA_CERTIFICATE_KEY_QUALITY_CHECK",
-    "INTERMEDIATE_CA_REVOKED_FOR_ACTIVE_DEVICE_CERTIFICATES_CHECK",
-)
+# The allowed values of defaultTargetStatus, automaticResponseMode and securityHubCheckNames are the
+# tasks' own vocabulary (revocation_common.vocabulary): TARGET_STATUSES, AUTOMATIC_RESPONSE_MODES,
+# CA_AUDIT_CHECKS.
 
-# ListCertificatePages runs for at most 900 s (docs/data-contract.md); the budget leaves 30 s to write
-# the last page and the manifest before Lambda kills the invocation.
-LIST_FUNCTION_TIMEOUT_SECONDS: Final = 900
+# ListCertificatePages runs for at most its timeout (the function table, contract/functions.py); the
+# budget leaves 30 s to write the last page and the manifest before Lambda kills the invocation.
 MAX_LIST_TIME_BUDGET_SECONDS: Final = LIST_FUNCTION_TIMEOUT_SECONDS - 30
 
 # Step Functions Distributed Map runs at most 10,000 child executions at once (Step Functions quotas).

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Mapping
-from pathlib import Path
-from typing import Any, Final
+from typing import Any
 
 import aws_cdk as cdk
 from constructs import Construct
 
+from contract.cdk_json import cdk_json_context
+from contract.names import STACK_ID, STATE_MACHINE_NAME
+from contract.paths import REPO_ROOT
 from infra.ci_access import CiAccess
 from infra.functions import RevocationFunctions
 from infra.monitoring import Monitoring
@@ -20,14 +21,6 @@ from infra.settings import Settings
 from infra.state_machine import RevocationStateMachine
 from infra.storage import ReportStorage
 from infra.triggers import Triggers
-
-REPO_ROOT: Final = Path(__file__).resolve().parent.parent
-CDK_JSON: Final = REPO_ROOT / "cdk.json"
-STACK_ID: Final = "CaRevocationStack"
-
-
-# The name `ca-revoke run` and the emulator look for (cli/workflow.py, emulator/deploy.py).
-STATE_MACHINE_NAME = "iot-ca-revocation"
 
 
 class CaRevocationStack(cdk.Stack):
@@ -106,14 +99,6 @@ class CaRevocationStack(cdk.Stack):
                 value=self.ci_access.policy.managed_policy_arn,
                 description="Attach to the role your CI assumes to start and follow revocations",
             )
-
-
-def cdk_json_context(path: Path = CDK_JSON) -> dict[str, Any]:
-    """The ``context`` object of cdk.json (empty if the file has none)."""
-    context = json.loads(path.read_text(encoding="utf-8")).get("context", {})
-    if not isinstance(context, dict):
-        raise ValueError(f'{path}: "context" must be an object')
-    return context
 
 
 def default_environment() -> cdk.Environment | None:

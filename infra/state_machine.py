@@ -14,24 +14,16 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
-from infra.functions import FUNCTION_SPECS, RevocationFunctions
+from contract.asl import asl_placeholders, definition_substitutions
+from contract.paths import ASL_PATH
+from infra.functions import RevocationFunctions
 from infra.nag import acknowledge, iam5_resource_finding
 from infra.notifications import PUBLISHER_KEY_ACTIONS, Notifications
 from infra.settings import Settings
 from infra.storage import ReportStorage
 
-ASL_PATH: Final = Path(__file__).resolve().parent.parent / "statemachine" / "revoke_ca.asl.json"
-
-# ${Name} as CloudFormation's DefinitionSubstitutions writes it (AWS::StepFunctions::StateMachine).
-_PLACEHOLDER: Final = re.compile(r"\$\{([A-Za-z0-9_]+)\}")
-
 # State machine names: 1-80 characters of letters, digits, '-' and '_' (CreateStateMachine, name).
 _STATE_MACHINE_NAME: Final = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
-
-
-def asl_placeholders(definition: str) -> set[str]:
-    """The ``${...}`` placeholder names of an ASL definition string."""
-    return set(_PLACEHOLDER.findall(definition))
 
 
 def distributed_maps(definition: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any]]]:
@@ -111,12 +103,12 @@ class RevocationStateMachine(Construct):
         except json.JSONDecodeError as error:
             raise ValueError(f"{asl_path} is not valid JSON: {error}") from error
 
-        self.substitutions: dict[str, str] = {
-            spec.placeholder: functions.functions[spec.logical_name].function_arn for spec in FUNCTION_SPECS
-        }
-        self.substitutions["ReportBucketName"] = storage.bucket.bucket_name
-        self.substitutions["NotificationTopicArn"] = notifications.topic.topic_arn
-        self.substitutions["LockTableName"] = storage.lock_table.table_name
+        self.substitutions: dict[str, str] = definition_substitutions(
+            {name: function.function_arn for name, function in functions.functions.items()},
+            report_bucket_name=storage.bucket.bucket_name,
+            notification_topic_arn=notifications.topic.topic_arn,
+            lock_table_name=storage.lock_table.table_name,
+        )
         found = asl_placeholders(definition)
         if found != set(self.substitutions):
             raise ValueError(

@@ -1,14 +1,17 @@
 """The environment every Lambda task gets, built from the deployment's context settings.
 
-Shared by the CDK stack (from the validated Settings) and the embedded emulator (from cdk.json and its
-overrides), so that both deploy the tasks with the same variables. Kept free of aws_cdk imports: the
-emulator loads it without starting jsii. The variables are listed in docs/data-contract.md.
+Shared by the CDK stack (infra/settings.py, from the validated Settings) and the embedded emulator
+(emulator/deploy.py, from cdk.json and its overrides), so that both deploy the tasks with the same
+variables. Kept free of aws_cdk imports: the emulator loads it without starting jsii. The variables
+are listed in docs/data-contract.md.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any, Final
+
+from revocation_common.vocabulary import METRICS_NAMESPACE, SERVICE_NAME
 
 # cdk.json context key -> environment variable.
 VARIABLE_OF_CONTEXT_KEY: Final = {
@@ -21,8 +24,8 @@ VARIABLE_OF_CONTEXT_KEY: Final = {
     "securityHubCheckNames": "SECURITY_HUB_CHECK_NAMES",
 }
 POWERTOOLS_ENVIRONMENT: Final = {
-    "POWERTOOLS_SERVICE_NAME": "ca-revocation",
-    "POWERTOOLS_METRICS_NAMESPACE": "IotCaRevocation",
+    "POWERTOOLS_SERVICE_NAME": SERVICE_NAME,
+    "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
 }
 
 

@@ -1,8 +1,8 @@
 """The function table of docs/data-contract.md: one row per Lambda task.
 
-Shared by the CDK stack (infra/functions.py) and the embedded emulator (emulator/deploy.py), so both
-deploy the same handlers with the same timeouts and memory. Kept free of aws_cdk imports: the emulator
-loads it without starting jsii.
+Shared by the CDK stack (infra/functions.py), the embedded emulator (emulator/deploy.py) and the bench, so
+all deploy the same handlers with the same timeouts and memory. Kept free of aws_cdk imports: the
+emulator loads it without starting jsii.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ class FunctionSpec:
 
     logical_name: construct id and ASL placeholder stem (``${<logical_name>FunctionArn}``).
     handler: module path inside ``lambdas/`` plus the function name.
-    timeout_seconds: Lambda timeout, seconds.
+    timeout_seconds: Lambda timeout, seconds (at most 900, the Lambda quota "Function timeout").
     memory_mb: Lambda memory, MB.
     """
 
@@ -41,3 +41,15 @@ FUNCTION_SPECS: Final[tuple[FunctionSpec, ...]] = (
     FunctionSpec("VerifyRevocation", "verify_revocation.handler.handler", 900, 1024),
     FunctionSpec("SummarizeFailure", "summarize_failure.handler.handler", 30, 256),
 )
+
+
+def function_spec(logical_name: str) -> FunctionSpec:
+    """The row of ``logical_name`` (e.g. "ListCertificatePages"); KeyError naming it when there is none."""
+    for spec in FUNCTION_SPECS:
+        if spec.logical_name == logical_name:
+            return spec
+    raise KeyError(f"no function {logical_name!r} in FUNCTION_SPECS")
+
+
+LIST_FUNCTION_TIMEOUT_SECONDS: Final = function_spec("ListCertificatePages").timeout_seconds
+"""The ListCertificatePages timeout: listTimeBudgetSeconds must stay below it (infra/settings.py)."""
