@@ -6,9 +6,8 @@ import json
 from argparse import Namespace
 from pathlib import Path
 
-from cli.diagram import ASL_PATH, diagram_block, embedded_block, mermaid, run_diagram
-
-README = Path(__file__).resolve().parents[2] / "README.md"
+from cli.diagram import diagram_block, embedded_block, mermaid, run_diagram
+from contract.paths import ASL_PATH, README
 
 
 def test_readme_diagram_is_the_one_generated_from_the_asl() -> None:

@@ -1,35 +1,32 @@
-"""The synthesized CaRevocationStack against docs/data-contract.md, least privilege and cdk-nag.
+"""The whole synthesized CaRevocationStack: least privilege across its roles, the asset, the outputs,
+cdk-nag, and the settings read from cdk.json.
 
-Most tests read the one template the session fixture synthesizes; the settings and construct tests
-build small apps without synthesizing them. All need Node.js (jsii), hence the ``synth`` marker.
+These are the tests that need the whole app (tests/support/synth.py synthesizes it once per process);
+each construct is tested alone in a fresh Stack by tests/infra/test_<construct>.py. All need Node.js
+(jsii), hence the ``synth`` marker.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Any, cast
 
 import pytest
 from aws_cdk import App, CfnElement, Stack
 from aws_cdk import aws_s3 as s3
-from aws_cdk.assertions import Match
+from aws_cdk.assertions import Template
 from cdk_nag import AwsSolutionsChecks
 
 import infra.nag
-from infra.functions import FUNCTION_SPECS, RevocationFunctions
+from contract.cdk_json import cdk_json_context
+from contract.functions import FUNCTION_SPECS
 from infra.nag import add_nag_checks, flatten_cfn
-from infra.notifications import Notifications
 from infra.settings import CONTEXT_KEYS, Settings, SettingsError
-from infra.stack import REPO_ROOT, build_app, cdk_json_context, default_environment
-from infra.state_machine import ASL_PATH, RevocationStateMachine, asl_placeholders
-from infra.storage import ReportStorage
+from infra.stack import build_app, default_environment
 from tests.support.synth import STAR_RESOURCE_ACTIONS, Synthesized
 
 pytestmark = pytest.mark.synth
-
-CONTRACT = (REPO_ROOT / "docs" / "data-contract.md").read_text(encoding="utf-8")
 
 CACERT = "arn:<AWS::Partition>:iot:<AWS::Region>:<AWS::AccountId>:cacert/*"
 CERT = "arn:<AWS::Partition>:iot:<AWS::Region>:<AWS::AccountId>:cert/*"
@@ -37,25 +34,6 @@ CERT = "arn:<AWS::Partition>:iot:<AWS::Region>:<AWS::AccountId>:cert/*"
 
 # --------------------------------------------------------------------------------------------------
 # helpers
-
-
-def _section(title: str) -> str:
-    """The text of one ``## title`` section of the data contract."""
-    start = CONTRACT.index(f"## {title}")
-    end = CONTRACT.find("\n## ", start + 3)
-    return CONTRACT[start : end if end != -1 else len(CONTRACT)]
-
-
-def _contract_functions() -> dict[str, tuple[str, int, int]]:
-    rows = re.findall(
-        r"^\|\s*(\w+)\s*\|\s*([\w.]+)\s*\|\s*(\d+)\s*\|\s*(\d+)\s*\|\s*$", _section("Lambda functions"), re.M
-    )
-    return {name: (handler, int(timeout), int(memory)) for name, handler, timeout, memory in rows}
-
-
-def _contract_env_vars() -> set[str]:
-    table = _section("Lambda functions").split("Environment variables", 1)[1]
-    return set(re.findall(r"^\|\s*([A-Z][A-Z_]+)\s*\|", table, re.M))
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -92,6 +70,11 @@ def _role_statements(synth: Synthesized, role_id: str) -> list[dict[str, Any]]:
     return statements
 
 
+def _functions_by_name(synth: Synthesized) -> dict[str, dict[str, Any]]:
+    by_handler = {r["Properties"]["Handler"]: r for r in synth.of_type("AWS::Lambda::Function").values()}
+    return {spec.logical_name: by_handler[spec.handler] for spec in FUNCTION_SPECS}
+
+
 def _grants(statements: list[dict[str, Any]]) -> set[tuple[str, str]]:
     """{(action, flattened resource)} of a list of statements."""
     return {
@@ -102,81 +85,8 @@ def _grants(statements: list[dict[str, Any]]) -> set[tuple[str, str]]:
     }
 
 
-def _functions_by_name(synth: Synthesized) -> dict[str, dict[str, Any]]:
-    by_handler = {r["Properties"]["Handler"]: r for r in synth.of_type("AWS::Lambda::Function").values()}
-    return {spec.logical_name: by_handler[spec.handler] for spec in FUNCTION_SPECS}
-
-
-def _definition(synth: Synthesized) -> dict[str, Any]:
-    (machine,) = synth.of_type("AWS::StepFunctions::StateMachine").values()
-    return cast(dict[str, Any], json.loads(machine["Properties"]["DefinitionString"]))
-
-
 # --------------------------------------------------------------------------------------------------
 # the state machine
-
-
-def test_definition_has_the_workflow_states(synthesized: Synthesized) -> None:
-    states = _definition(synthesized)["States"]
-    for name in (
-        "NormalizeInput",
-        "DeactivateCa",
-        "ListCertificatePages",
-        "RevokeCertificatePages",
-        "VerifyRevocation",
-        "Notify",
-        "NotifyFailure",
-    ):
-        assert name in states, name
-    revoke = states["RevokeCertificatePages"]
-    assert revoke["Type"] == "Map"
-    assert revoke["ItemReader"]["Resource"] == "arn:aws:states:::s3:getObject"
-    assert revoke["ItemProcessor"]["ProcessorConfig"]["Mode"] == "DISTRIBUTED"
-
-
-def test_placeholders_equal_the_substitutions_and_the_contract(synthesized: Synthesized) -> None:
-    (machine,) = synthesized.of_type("AWS::StepFunctions::StateMachine").values()
-    substitutions = machine["Properties"]["DefinitionSubstitutions"]
-    in_file = asl_placeholders(ASL_PATH.read_text(encoding="utf-8"))
-    in_contract = set(re.findall(r"\$\{(\w+)\}", _section("ASL placeholders")))
-    assert len(in_contract) == len(FUNCTION_SPECS) + 3
-    assert in_file == set(substitutions) == in_contract
-    # The template carries the file unchanged; CloudFormation does the substitution.
-    assert asl_placeholders(machine["Properties"]["DefinitionString"]) == in_file
-
-    functions = synthesized.stack.functions.functions
-    for spec in FUNCTION_SPECS:
-        assert substitutions[spec.placeholder] == {
-            "Fn::GetAtt": [_logical_id(synthesized, functions[spec.logical_name]), "Arn"]
-        }
-    assert substitutions["ReportBucketName"] == {
-        "Ref": _logical_id(synthesized, synthesized.stack.storage.bucket)
-    }
-    assert substitutions["NotificationTopicArn"] == {
-        "Ref": _logical_id(synthesized, synthesized.stack.notifications.topic)
-    }
-    assert substitutions["LockTableName"] == {
-        "Ref": _logical_id(synthesized, synthesized.stack.storage.lock_table)
-    }
-
-
-def test_state_machine_is_standard_with_full_logging_and_tracing(synthesized: Synthesized) -> None:
-    synthesized.template.has_resource_properties(
-        "AWS::StepFunctions::StateMachine",
-        {
-            "StateMachineType": "STANDARD",
-            "LoggingConfiguration": {
-                "Level": "ALL",
-                "IncludeExecutionData": True,
-                "Destinations": Match.any_value(),
-            },
-            "TracingConfiguration": {"Enabled": True},
-        },
-    )
-    (machine,) = synthesized.of_type("AWS::StepFunctions::StateMachine").values()
-    (destination,) = machine["Properties"]["LoggingConfiguration"]["Destinations"]
-    log_group_id = destination["CloudWatchLogsLogGroup"]["LogGroupArn"]["Fn::GetAtt"][0]
-    assert synthesized.resources[log_group_id]["Properties"]["RetentionInDays"] == 365
 
 
 def test_state_machine_role_has_exactly_the_workflow_permissions(synthesized: Synthesized) -> None:
@@ -306,144 +216,7 @@ def test_each_function_has_exactly_the_contract_permissions(synthesized: Synthes
 
 
 # --------------------------------------------------------------------------------------------------
-# storage and notifications
-
-
-def test_report_bucket_is_encrypted_private_ssl_only_versioned_and_expiring(synthesized: Synthesized) -> None:
-    storage = synthesized.stack.storage
-    for bucket in (storage.bucket, storage.access_logs_bucket):
-        logical_id = _logical_id(synthesized, bucket)
-        resource = synthesized.resources[logical_id]
-        props = resource["Properties"]
-        (sse,) = props["BucketEncryption"]["ServerSideEncryptionConfiguration"]
-        assert sse["ServerSideEncryptionByDefault"]["SSEAlgorithm"] in ("AES256", "aws:kms")
-        assert props["PublicAccessBlockConfiguration"] == {
-            "BlockPublicAcls": True,
-            "BlockPublicPolicy": True,
-            "IgnorePublicAcls": True,
-            "RestrictPublicBuckets": True,
-        }
-        assert props["VersioningConfiguration"] == {"Status": "Enabled"}
-        (rule,) = props["LifecycleConfiguration"]["Rules"]
-        assert rule["Status"] == "Enabled"
-        assert rule["ExpirationInDays"] == 365
-        assert rule["NoncurrentVersionExpiration"] == {"NoncurrentDays": 365}
-        assert resource["DeletionPolicy"] == resource["UpdateReplacePolicy"] == "Retain"
-
-        (policy,) = [
-            p
-            for p in synthesized.of_type("AWS::S3::BucketPolicy").values()
-            if p["Properties"]["Bucket"] == {"Ref": logical_id}
-        ]
-        deny = [s for s in policy["Properties"]["PolicyDocument"]["Statement"] if s["Effect"] == "Deny"]
-        assert deny == [
-            {
-                "Action": "s3:*",
-                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-                "Effect": "Deny",
-                "Principal": {"AWS": "*"},
-                "Resource": [
-                    {"Fn::GetAtt": [logical_id, "Arn"]},
-                    {"Fn::Join": ["", [{"Fn::GetAtt": [logical_id, "Arn"]}, "/*"]]},
-                ],
-            }
-        ]
-
-    report = synthesized.resources[_logical_id(synthesized, storage.bucket)]["Properties"]
-    assert report["LoggingConfiguration"]["DestinationBucketName"] == {
-        "Ref": _logical_id(synthesized, storage.access_logs_bucket)
-    }
-
-
-def test_topic_is_encrypted_with_a_rotated_customer_key_usable_by_alarms_and_rules(
-    synthesized: Synthesized,
-) -> None:
-    (topic,) = synthesized.of_type("AWS::SNS::Topic").values()
-    key_id = _logical_id(synthesized, synthesized.stack.notifications.key)
-    assert topic["Properties"]["KmsMasterKeyId"] == {"Fn::GetAtt": [key_id, "Arn"]}
-    key = synthesized.resources[key_id]
-    assert key["Properties"]["EnableKeyRotation"] is True
-    services = {
-        s["Principal"]["Service"]: s
-        for s in key["Properties"]["KeyPolicy"]["Statement"]
-        if "Service" in s.get("Principal", {})
-    }
-    assert set(services) == {"cloudwatch.amazonaws.com", "events.amazonaws.com"}
-    for statement in services.values():
-        assert statement["Action"] == ["kms:GenerateDataKey", "kms:Decrypt"]
-        assert statement["Condition"] == {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}
-
-    (policy,) = synthesized.of_type("AWS::SNS::TopicPolicy").values()
-    statements = policy["Properties"]["PolicyDocument"]["Statement"]
-    (deny,) = [s for s in statements if s["Effect"] == "Deny"]
-    assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
-    allows = {s["Principal"]["Service"]: s for s in statements if s["Effect"] == "Allow"}
-    assert set(allows) == {"cloudwatch.amazonaws.com", "events.amazonaws.com"}
-    # Every service grant is conditioned on this account's alarms, or on the one rule that publishes.
-    assert allows["cloudwatch.amazonaws.com"]["Condition"]["StringEquals"] == {
-        "aws:SourceAccount": {"Ref": "AWS::AccountId"}
-    }
-    (rule_arn,) = allows["events.amazonaws.com"]["Condition"]["ArnEquals"].values()
-    assert synthesized.resources[rule_arn["Fn::GetAtt"][0]]["Type"] == "AWS::Events::Rule"
-
-
-# --------------------------------------------------------------------------------------------------
 # functions
-
-
-def test_function_specs_match_the_contract() -> None:
-    assert {
-        s.logical_name: (s.handler, s.timeout_seconds, s.memory_mb) for s in FUNCTION_SPECS
-    } == _contract_functions()
-
-
-def test_functions_runtime_handler_timeout_memory_env_layer_tracing_logs(synthesized: Synthesized) -> None:
-    synthesized.template.resource_count_is("AWS::Lambda::Function", len(FUNCTION_SPECS))
-    bucket = _logical_id(synthesized, synthesized.stack.storage.bucket)
-    expected_env = {
-        "REPORT_BUCKET": {"Ref": bucket},
-        "LOCK_TABLE": {"Ref": _logical_id(synthesized, synthesized.stack.storage.lock_table)},
-        "SECURITY_HUB_CHECK_NAMES": "REVOKED_CA_CERTIFICATE_STILL_ACTIVE_CHECK,"
-        "CA_CERTIFICATE_KEY_QUALITY_CHECK,"
-        "INTERMEDIATE_CA_REVOKED_FOR_ACTIVE_DEVICE_CERTIFICATES_CHECK",
-        "UPDATE_CERTIFICATE_TPS": "10",
-        "LIST_CERTIFICATES_BY_CA_TPS": "10",
-        "REVOKE_MAX_CONCURRENCY": "10",
-        "DEFAULT_TARGET_STATUS": "REVOKED",
-        "AUTOMATIC_RESPONSE_MODE": "dry-run",
-        "LIST_TIME_BUDGET_SECONDS": "780",
-        "POWERTOOLS_SERVICE_NAME": "ca-revocation",
-        "POWERTOOLS_METRICS_NAMESPACE": "IotCaRevocation",
-    }
-    assert set(expected_env) == _contract_env_vars()
-    (layer_parameter,) = [
-        k
-        for k, p in synthesized.template_json["Parameters"].items()
-        if p.get("Default", "").startswith("/aws/service/powertools/")
-    ]
-    assert synthesized.template_json["Parameters"][layer_parameter] == {
-        "Type": "AWS::SSM::Parameter::Value<String>",
-        "Default": "/aws/service/powertools/python/x86_64/python3.13/latest",
-    }
-
-    code_keys = set()
-    for spec in FUNCTION_SPECS:
-        props = _functions_by_name(synthesized)[spec.logical_name]["Properties"]
-        assert props["Runtime"] == "python3.13"
-        assert props["Architectures"] == ["x86_64"]
-        assert props["Handler"] == spec.handler
-        assert props["Timeout"] == spec.timeout_seconds
-        assert props["MemorySize"] == spec.memory_mb
-        assert props["Environment"]["Variables"] == expected_env
-        assert props["Layers"] == [{"Ref": layer_parameter}]
-        assert props["TracingConfig"] == {"Mode": "Active"}
-        log_group = synthesized.resources[props["LoggingConfig"]["LogGroup"]["Ref"]]
-        assert log_group["Type"] == "AWS::Logs::LogGroup"
-        assert log_group["Properties"]["RetentionInDays"] == 365
-        code_keys.add(json.dumps(props["Code"], sort_keys=True))
-    assert len(code_keys) == 1, "all functions share one asset"
-    # The deprecated logRetention property would add a custom resource function.
-    assert not synthesized.of_type("Custom::LogRetention")
 
 
 def test_asset_leaves_out_caches_and_tests(synthesized: Synthesized) -> None:
@@ -617,27 +390,9 @@ def test_environment_agnostic_unless_both_defaults_are_set(monkeypatch: pytest.M
     assert (env.account, env.region) == ("123456789012", "eu-west-1")
 
 
-def test_placeholder_mismatch_is_rejected(tmp_path: Path) -> None:
-    asl = tmp_path / "revoke_ca.asl.json"
-    asl.write_text(
-        ASL_PATH.read_text(encoding="utf-8").replace("${NotificationTopicArn}", "${TopicArn}"),
-        encoding="utf-8",
-    )
-    stack = Stack(App(context=cdk_json_context()), "Probe")
-    settings = Settings.from_context(stack.node)
-    storage = ReportStorage(stack, "Storage", retention_days=1)
-    notifications = Notifications(stack, "Notifications")
-    functions = RevocationFunctions(
-        stack, "Functions", settings=settings, storage=storage, state_machine_name="probe"
-    )
-    with pytest.raises(ValueError, match=r"missing in the ASL: \['NotificationTopicArn'\].*\['TopicArn'\]"):
-        RevocationStateMachine(
-            stack,
-            "StateMachine",
-            settings=settings,
-            functions=functions,
-            storage=storage,
-            notifications=notifications,
-            state_machine_name="probe",
-            asl_path=asl,
-        )
+def test_settings_toggle_the_ci_policy_and_its_output() -> None:
+    _, stack = build_app(context={"ciAccessPolicy": False}, nag=False)
+    template = Template.from_stack(stack)
+    template.resource_count_is("AWS::IAM::ManagedPolicy", 0)
+    assert "CiAccessPolicyArn" not in template.to_json()["Outputs"]
+    assert stack.ci_access is None

@@ -1,0 +1,31 @@
+"""CiAccess alone in a fresh Stack: the managed policy a CI role needs to start and follow executions."""
+
+from __future__ import annotations
+
+import pytest
+from aws_cdk.assertions import Match, Template
+
+from contract.names import STATE_MACHINE_NAME
+from infra.ci_access import CiAccess
+from infra.nag import flatten_cfn
+from tests.infra.stacks import fresh_stack
+
+pytestmark = pytest.mark.synth
+
+
+def test_ci_policy_allows_starting_and_following_this_state_machine_only() -> None:
+    stack, _ = fresh_stack()
+    CiAccess(stack, "CiAccess", state_machine_name=STATE_MACHINE_NAME)
+    template = Template.from_stack(stack)
+    template.resource_count_is("AWS::IAM::ManagedPolicy", 1)
+    # Attached by the operator to their CI role, not by the stack.
+    template.has_resource_properties("AWS::IAM::ManagedPolicy", {"Roles": Match.absent()})
+    (policy,) = template.find_resources("AWS::IAM::ManagedPolicy").values()
+    statements = policy["Properties"]["PolicyDocument"]["Statement"]
+    assert all(s["Effect"] == "Allow" for s in statements)
+    grants = {(s["Action"], flatten_cfn(s["Resource"])) for s in statements}
+    states = "arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>"
+    assert grants == {
+        ("states:StartExecution", f"{states}:stateMachine:iot-ca-revocation"),
+        ("states:DescribeExecution", f"{states}:execution:iot-ca-revocation:*"),
+    }
