@@ -6,8 +6,12 @@ import json
 from argparse import Namespace
 from pathlib import Path
 
+import pytest
+
 from cli.diagram import diagram_block, embedded_block, mermaid, run_diagram
 from contract.paths import ASL_PATH, README
+
+pytestmark = pytest.mark.unit
 
 
 def test_readme_diagram_is_the_one_generated_from_the_asl() -> None:
