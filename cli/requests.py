@@ -12,6 +12,7 @@ from typing import Any
 
 from normalize_input import request
 from revocation_common.errors import InvalidInput
+from revocation_common.vocabulary import DEFAULT_TARGET_STATUS
 
 
 class UsageError(ValueError):
@@ -33,7 +34,7 @@ def input_from_flags(
     if incident_id:
         document["incidentId"] = incident_id
     try:
-        request.request_from_console(document, default_target_status="REVOKED")
+        request.request_from_console(document, default_target_status=DEFAULT_TARGET_STATUS)
     except InvalidInput as error:
         raise UsageError(str(error)) from None
     return json.dumps(document)

@@ -15,13 +15,13 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
+from revocation_common.vocabulary import METRICS_NAMESPACE, SERVICE_NAME
 
 from infra.notifications import Notifications
 
-# Powertools metrics of the tasks (lambdas/revocation_common/observability.py): namespace and the
-# "service" dimension Powertools adds to every metric.
-METRICS_NAMESPACE: Final = "IotCaRevocation"
-SERVICE_DIMENSION: Final = {"service": "ca-revocation"}
+# Powertools metrics of the tasks (lambdas/revocation_common/observability.py): their namespace
+# (METRICS_NAMESPACE) and the "service" dimension Powertools adds to every metric.
+SERVICE_DIMENSION: Final = {"service": SERVICE_NAME}
 PERIOD: Final = Duration.minutes(5)
 
 
