@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from contract.paths import LAMBDAS_DIR as LAMBDAS_DIR  # re-exported: where the handlers come from
 from emulator import crash_points
 from emulator.faults import AttemptCounter, draw
 
