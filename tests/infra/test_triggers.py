@@ -56,9 +56,15 @@ def test_each_trigger_starts_the_state_machine_with_the_event_as_is(
         },
     )
     rule = template.find_resources("AWS::Events::Rule")[logical_id(triggers.rules[construct_id])]
+    assert rule["Properties"]["State"] == "ENABLED"
     (target,) = rule["Properties"]["Targets"]
     assert not {"Input", "InputPath", "InputTransformer"} & set(target)
     assert target["Arn"] == {"Ref": machine}
+    assert target["RetryPolicy"] == {
+        "MaximumRetryAttempts": TARGET_RETRY_ATTEMPTS,
+        "MaximumEventAgeInSeconds": TARGET_MAX_EVENT_AGE.to_seconds(),
+    }
+    assert target["DeadLetterConfig"] == {"Arn": {"Fn::GetAtt": [queue, "Arn"]}}
     role = template.find_resources("AWS::IAM::Role")[target["RoleArn"]["Fn::GetAtt"][0]]
     assert role["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {
         "Service": "events.amazonaws.com"
