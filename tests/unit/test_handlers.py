@@ -99,6 +99,17 @@ def test_a_run_through_every_success_handler_revokes_all_and_writes_the_report(p
     ]
     assert report["skippedCertificates"][0]["reason"].startswith("PENDING_TRANSFER:")
     assert report["verification"]["remaining"] == {"PENDING_TRANSFER": 1}
+    assert list(report["verification"]) == [
+        "verified",
+        "caInactive",
+        "autoRegistrationDisabled",
+        "listedCertificates",
+        "remaining",
+        "unaccounted",
+        "missingPages",
+        "checkedAt",
+    ]
+    assert list(report["certificates"]) == ["total", "revoked", "alreadyRevoked", "skipped", "failed"]
     assert report["ca"] == {
         "statusBefore": "ACTIVE",
         "statusAfter": "INACTIVE",
