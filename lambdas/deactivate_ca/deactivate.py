@@ -6,16 +6,14 @@ DescribeCACertificate.
 
 from __future__ import annotations
 
-from typing import Any
-
-from botocore.exceptions import ClientError
-from revocation_common.aws_errors import error_code, raise_if_transient
-from revocation_common.iot_calls import describe_ca
 from revocation_common.models import CanonicalRequest, CaState
-from revocation_common.store import ca_state_key, get_json, put_json
+from revocation_common.ports import IotPort, ObjectStore
+from revocation_common.store import ca_state_key
+
+DEACTIVATED = ("INACTIVE", "DISABLE")  # (status, autoRegistrationStatus) of a deactivated CA
 
 
-def first_seen_ca_state(s3: Any, bucket: str, key: str, observed: tuple[str, str]) -> tuple[str, str]:
+def first_seen_ca_state(store: ObjectStore, key: str, observed: tuple[str, str]) -> tuple[str, str]:
     """The CA's (status, autoRegistrationStatus) as this execution first saw it.
 
     The first attempt stores ``observed`` with a conditional write; a retried attempt (after a crash or a
@@ -23,24 +21,14 @@ def first_seen_ca_state(s3: Any, bucket: str, key: str, observed: tuple[str, str
     what the CA was before this execution, not what the earlier attempt left.
     Errors: TransientAwsError (throttling/5xx after retries).
     """
-    try:
-        put_json(
-            s3,
-            bucket,
-            key,
-            {"status": observed[0], "autoRegistrationStatus": observed[1]},
-            only_if_absent=True,
-        )
+    document = {"status": observed[0], "autoRegistrationStatus": observed[1]}
+    if store.put_json(key, document, only_if_absent=True):
         return observed
-    except ClientError as error:
-        if error_code(error) not in ("PreconditionFailed", "412"):
-            raise_if_transient(error, "PutObject")
-            raise
-    kept = get_json(s3, bucket, key)
+    kept = store.get_json(key)
     return str(kept["status"]), str(kept["autoRegistrationStatus"])
 
 
-def deactivate_ca(iot: Any, s3: Any, request: CanonicalRequest, *, bucket: str, prefix: str) -> CaState:
+def deactivate_ca(iot: IotPort, store: ObjectStore, request: CanonicalRequest, *, prefix: str) -> CaState:
     """Make the CA INACTIVE with auto-registration DISABLE; a dry run only describes it.
 
     Idempotent: an INACTIVE CA with auto-registration disabled is left as it is. ``statusBefore`` is the
@@ -49,25 +37,18 @@ def deactivate_ca(iot: Any, s3: Any, request: CanonicalRequest, *, bucket: str, 
     Output: CaState. Errors: CaNotFound, TransientAwsError.
     """
     ca_id = request.caCertificateId
-    observed = describe_ca(iot, ca_id)
-    status_before, auto_before = first_seen_ca_state(s3, bucket, ca_state_key(prefix), observed)
-    deactivated = ("INACTIVE", "DISABLE")
+    observed = iot.describe_ca(ca_id)
+    status_before, auto_before = first_seen_ca_state(store, ca_state_key(prefix), observed)
     updated_now = False
-    if not request.dryRun and observed != deactivated:
-        try:
-            iot.update_ca_certificate(
-                certificateId=ca_id, newStatus="INACTIVE", newAutoRegistrationStatus="DISABLE"
-            )
-        except ClientError as error:
-            raise_if_transient(error, "UpdateCACertificate")
-            raise
+    if not request.dryRun and observed != DEACTIVATED:
+        iot.deactivate_ca(ca_id)
         updated_now = True
-    status_after, auto_after = describe_ca(iot, ca_id) if updated_now else observed
+    status_after, auto_after = iot.describe_ca(ca_id) if updated_now else observed
     return CaState(
         caCertificateId=ca_id,
         statusBefore=status_before,
         statusAfter=status_after,
         autoRegistrationStatusBefore=auto_before,
         autoRegistrationStatusAfter=auto_after,
-        changed=updated_now or (not request.dryRun and (status_before, auto_before) != deactivated),
+        changed=updated_now or (not request.dryRun and (status_before, auto_before) != DEACTIVATED),
     )

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from revocation_common.clients import aws_client
+from revocation_common import aws
 from revocation_common.models import TaskInput
 from revocation_common.observability import logger, metrics, tracer
 
@@ -29,12 +30,11 @@ def handler(event: TaskInput, context: LambdaContext) -> dict[str, Any]:
     Source: AWS IoT Developer Guide, "Deactivate a CA certificate".
     """
     state = deactivate_ca(
-        aws_client("iot"),
-        aws_client("s3"),
+        aws.iot(),
+        aws.object_store(event.context.reportBucket),
         event.request,
-        bucket=event.context.reportBucket,
         prefix=event.context.reportPrefix,
     )
     logger.info("CA state", extra=state.model_dump())
-    metrics.add_metric(name="CaDeactivated", unit="Count", value=1 if state.changed else 0)
+    metrics.add_metric(name="CaDeactivated", unit=MetricUnit.Count, value=1 if state.changed else 0)
     return state.model_dump()

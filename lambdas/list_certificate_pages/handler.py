@@ -5,9 +5,10 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from revocation_common.clients import aws_client
+from revocation_common import aws
 from revocation_common.models import ListingInput
 from revocation_common.observability import logger, metrics, tracer
 from revocation_common.pacing import RatePacer
@@ -39,11 +40,10 @@ def handler(event: ListingInput, context: LambdaContext) -> dict[str, Any]:
     # The loop always lists at least one page before it looks at the deadline, so each invocation progresses.
     deadline = started + max(0.0, min(settings.list_time_budget_seconds, remaining))
     listing = list_pages(
-        aws_client("iot"),
-        aws_client("s3"),
+        aws.iot(),
+        aws.object_store(event.context.reportBucket),
         RatePacer(settings.list_certificates_tps),
         ca_certificate_id=event.request.caCertificateId,
-        bucket=event.context.reportBucket,
         prefix=event.context.reportPrefix,
         listing=event.listing,
         deadline=deadline,
@@ -51,7 +51,7 @@ def handler(event: ListingInput, context: LambdaContext) -> dict[str, Any]:
     )
     metrics.add_metric(
         name="CertificatesListed",
-        unit="Count",
+        unit=MetricUnit.Count,
         value=listing.certificateCount - event.listing.certificateCount,
     )
     logger.info("listing progress", extra=listing.model_dump())

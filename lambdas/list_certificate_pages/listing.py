@@ -6,21 +6,19 @@ Source: AWS IoT API reference, ListCertificatesByCA (pageSize 1..250, marker/nex
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
-from revocation_common.iot_calls import list_certificate_page
 from revocation_common.models import ListingState
 from revocation_common.pacing import RatePacer
-from revocation_common.store import manifest_key, page_key, put_json
+from revocation_common.ports import IotPort, ObjectStore
+from revocation_common.store import manifest_key, page_key
 
 
 def list_pages(
-    iot: Any,
-    s3: Any,
+    iot: IotPort,
+    store: ObjectStore,
     pacer: RatePacer,
     *,
     ca_certificate_id: str,
-    bucket: str,
     prefix: str,
     listing: ListingState,
     deadline: float,
@@ -40,23 +38,17 @@ def list_pages(
     certificate_count = listing.certificateCount
     while True:
         pacer.wait()
-        response = list_certificate_page(iot, ca_certificate_id, marker)
-        entries = [
-            {"certificateId": c["certificateId"], "status": c["status"]}
-            for c in response.get("certificates", [])
-        ]
+        page = iot.list_certificate_page(ca_certificate_id, marker)
+        entries = [entry.model_dump() for entry in page.certificates]
         if entries:
-            put_json(s3, bucket, page_key(prefix, page_number), entries)
+            store.put_json(page_key(prefix, page_number), entries)
             page_number += 1
             certificate_count += len(entries)
-        marker = response.get("nextMarker") or None
+        marker = page.next_marker
         if marker is None:
             key = manifest_key(prefix)
-            put_json(
-                s3,
-                bucket,
-                key,
-                [{"pageKey": page_key(prefix, n), "pageNumber": n} for n in range(page_number)],
+            store.put_json(
+                key, [{"pageKey": page_key(prefix, n), "pageNumber": n} for n in range(page_number)]
             )
             return ListingState(
                 nextMarker=None,

@@ -24,18 +24,15 @@ from typing import Any, Final
 
 from revocation_common.errors import InvalidInput
 
-# The audit checks about a CA certificate; a deployment enables a subset (SECURITY_HUB_CHECK_NAMES).
-CA_CHECK_NAMES: Final = (
-    "REVOKED_CA_CERTIFICATE_STILL_ACTIVE_CHECK",
-    "CA_CERTIFICATE_KEY_QUALITY_CHECK",
-    "INTERMEDIATE_CA_REVOKED_FOR_ACTIVE_DEVICE_CERTIFICATES_CHECK",
-)
+# CA_CHECK_NAMES: the audit checks about a CA certificate (re-exported); a deployment enables a subset.
+from revocation_common.vocabulary import CA_AUDIT_CHECKS as CA_CHECK_NAMES  # noqa: F401
+from revocation_common.vocabulary import CA_CERTIFICATE_ID as CA_ID
+
 DEVICE_DEFENDER_AUDIT_PRODUCT: Final = "product/aws/iot-device-defender-audit"
 
 CACERT_ARN: Final = re.compile(
     r"arn:(?P<partition>aws[a-z-]*):iot:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):cacert/(?P<id>[0-9a-f]{64})"
 )
-CA_ID: Final = re.compile(r"[0-9a-f]{64}")
 # Keys that name a CA certificate in ProductFields or Resources[].Details.Other, compared lowercased with
 # everything but letters and digits removed: CaCertificateId, CACertificateId, caCertificateArn, ...
 _CA_KEYS: Final = frozenset({"cacertificateid", "cacertificatearn"})

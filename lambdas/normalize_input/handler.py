@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from revocation_common.errors import AutomaticResponseDisabled, InvalidInput
 from revocation_common.models import ExecutionContext
@@ -35,11 +36,11 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         request = normalize(event.get("input"), settings, deployment)
     except InvalidInput as error:
         logger.warning("input rejected", extra={"field": error.field})
-        metrics.add_metric(name="InputRejected", unit="Count", value=1)
+        metrics.add_metric(name="InputRejected", unit=MetricUnit.Count, value=1)
         raise
     except AutomaticResponseDisabled:
         logger.warning("automatic response is off; finding ignored")
-        metrics.add_metric(name="AutomaticResponseRefused", unit="Count", value=1)
+        metrics.add_metric(name="AutomaticResponseRefused", unit=MetricUnit.Count, value=1)
         raise
     name = str(execution.get("executionName", ""))
     ctx = ExecutionContext(
@@ -51,7 +52,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         reportPrefix=execution_prefix(name),
         maxConcurrency=settings.revoke_max_concurrency,
     )
-    metrics.add_metric(name="RevocationRequested", unit="Count", value=1)
+    metrics.add_metric(name="RevocationRequested", unit=MetricUnit.Count, value=1)
     metrics.add_metadata(key="caCertificateId", value=request.caCertificateId)
     metrics.add_metadata(key="source", value=request.source)
     logger.info("request accepted", extra={"request": request.model_dump()})

@@ -11,12 +11,11 @@ from typing import Any
 
 from revocation_common.errors import InvalidInput
 from revocation_common.models import CanonicalRequest
+from revocation_common.vocabulary import CA_CERTIFICATE_ID, TARGET_STATUSES
 
-CA_CERTIFICATE_ID = re.compile(r"[0-9a-f]{64}")
 INCIDENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:#-]{0,127}")
 # Printable text plus tab and newline: a reason ends up in e-mails and consoles.
 REASON = re.compile(r"[^\x00-\x08\x0b-\x1f\x7f]{0,1024}")
-TARGET_STATUSES = ("REVOKED", "INACTIVE")
 REQUEST_FIELDS = ("caCertificateId", "dryRun", "targetStatus", "reason", "incidentId")
 
 EXPECTED = {

@@ -1,6 +1,7 @@
 """Typed shapes of the data that travels between the states (docs/data-contract.md).
 
-Pydantic v2 models, used through Powertools' parser where a handler receives them.
+Pydantic v2 models, used through Powertools' parser where a handler receives them. The report, the
+workflow's main output, is in revocation_common.report_model.
 """
 
 from __future__ import annotations
@@ -9,19 +10,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-CA_CERTIFICATE_ID_PATTERN = r"^[0-9a-f]{64}$"
-TargetStatus = Literal["REVOKED", "INACTIVE"]
-Outcome = Literal["REVOKED", "ALREADY_IN_TARGET", "SKIPPED", "FAILED"]
+from revocation_common.vocabulary import CA_CERTIFICATE_ID_PATTERN, DEFAULT_TARGET_STATUS, TargetStatus
 
-# Every certificate status AWS IoT documents (CertificateDescription.status).
-CERTIFICATE_STATUSES = (
-    "ACTIVE",
-    "INACTIVE",
-    "REVOKED",
-    "PENDING_TRANSFER",
-    "REGISTER_INACTIVE",
-    "PENDING_ACTIVATION",
-)
+Outcome = Literal["REVOKED", "ALREADY_IN_TARGET", "SKIPPED", "FAILED"]
 
 
 class _Frozen(BaseModel):
@@ -39,7 +30,7 @@ class CanonicalRequest(_Frozen):
 
     caCertificateId: str = Field(pattern=CA_CERTIFICATE_ID_PATTERN)
     dryRun: bool = False
-    targetStatus: TargetStatus = "REVOKED"
+    targetStatus: TargetStatus = DEFAULT_TARGET_STATUS
     reason: str = Field(default="", max_length=1024)
     incidentId: str = Field(default="", max_length=128)
     source: str = "console"
@@ -152,3 +143,20 @@ class VerifyInput(TaskInput):
     ca: CaState
     listing: ListingState
     revocation: dict[str, object] = Field(default_factory=dict)
+
+
+class LockState(_Frozen):
+    """AcquireLock's result ($.lock).
+
+    holder: this execution's ARN. acquiredAt: ISO 8601 UTC. expiresAt: epoch seconds (TTL).
+    takenOverFrom: the ARN of a previous holder that had ended without releasing, else None;
+    previousHolderStatus: its status then (SUCCEEDED, FAILED, TIMED_OUT, ABORTED, DOES_NOT_EXIST, EXPIRED).
+    """
+
+    table: str
+    caCertificateId: str
+    holder: str
+    acquiredAt: str
+    expiresAt: int
+    takenOverFrom: str | None = None
+    previousHolderStatus: str | None = None

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 
-SERVICE_NAME = "ca-revocation"
-METRICS_NAMESPACE = "IotCaRevocation"
+from revocation_common.vocabulary import METRICS_NAMESPACE, SERVICE_NAME
+
+__all__ = ["METRICS_NAMESPACE", "SERVICE_NAME", "logger", "metrics", "tracer"]
 
 logger = Logger(service=SERVICE_NAME)
 tracer = Tracer(service=SERVICE_NAME)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from revocation_common.clients import aws_client
+from revocation_common import aws
 from revocation_common.models import PageInput
 from revocation_common.observability import logger, metrics, tracer
 from revocation_common.settings import task_settings
@@ -34,17 +35,16 @@ def handler(event: PageInput, context: LambdaContext) -> dict[str, Any]:
         settings.update_certificate_tps, event.context.maxConcurrency, event.pageCount, event.pageNumber
     )
     counts = revoke_page(
-        aws_client("iot"),
-        aws_client("s3"),
+        aws.iot(),
+        aws.object_store(event.context.reportBucket),
         pacer,
         request=event.request,
-        bucket=event.context.reportBucket,
         prefix=event.context.reportPrefix,
         page_key=event.pageKey,
         page_number=event.pageNumber,
     )
-    metrics.add_metric(name="CertificatesRevoked", unit="Count", value=counts.revoked)
-    metrics.add_metric(name="CertificatesSkipped", unit="Count", value=counts.skipped)
-    metrics.add_metric(name="CertificatesFailed", unit="Count", value=counts.failed)
+    metrics.add_metric(name="CertificatesRevoked", unit=MetricUnit.Count, value=counts.revoked)
+    metrics.add_metric(name="CertificatesSkipped", unit=MetricUnit.Count, value=counts.skipped)
+    metrics.add_metric(name="CertificatesFailed", unit=MetricUnit.Count, value=counts.failed)
     logger.info("page done", extra={"pageNumber": event.pageNumber, **counts.as_report()})
     return {"pageNumber": event.pageNumber, **counts.as_report()}

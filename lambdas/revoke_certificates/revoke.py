@@ -6,14 +6,14 @@ PENDING_TRANSFER cannot be updated: CertificateStateException), DescribeCertific
 
 from __future__ import annotations
 
-from typing import Any
-
-from botocore.exceptions import ClientError
-from revocation_common.aws_errors import error_code, raise_if_transient
 from revocation_common.models import CanonicalRequest, CertificateOutcome, OutcomeCounts, PageEntry
 from revocation_common.outcomes import settled_outcome
 from revocation_common.pacing import RatePacer
-from revocation_common.store import get_json, outcome_key, put_json
+from revocation_common.ports import IotPort, ObjectStore, UpdateRefused
+from revocation_common.store import outcome_key
+
+# UpdateCertificate refusals after which DescribeCertificate tells what the certificate's status is now.
+STATUS_CHANGED_CODES = frozenset({"CertificateStateException", "ResourceNotFoundException"})
 
 # The children aim a little under the quota: a call admitted a few milliseconds late must not make one
 # second hold more than the quota (AWS and the emulator count requests as they arrive).
@@ -32,24 +32,13 @@ def child_pacer(quota_tps: float, max_concurrency: int, page_count: int, page_nu
     return RatePacer(aggregate / children, phase=(page_number % children) / aggregate)
 
 
-def _describe_status(iot: Any, certificate_id: str) -> str | None:
-    try:
-        description = iot.describe_certificate(certificateId=certificate_id)["certificateDescription"]
-    except ClientError as error:
-        if error_code(error) == "ResourceNotFoundException":
-            return None
-        raise_if_transient(error, "DescribeCertificate")
-        raise
-    return str(description["status"])
-
-
 def _settled(entry: PageEntry, status: str | None, target: str) -> CertificateOutcome | None:
     """The outcome of a certificate whose status makes an update needless or impossible, else None."""
     return settled_outcome(entry.certificateId, entry.status, status, target)
 
 
 def revoke_certificate(
-    iot: Any, pacer: RatePacer, entry: PageEntry, *, target: str, dry_run: bool
+    iot: IotPort, pacer: RatePacer, entry: PageEntry, *, target: str, dry_run: bool
 ) -> CertificateOutcome:
     """Bring one certificate to ``target`` (REVOKED or INACTIVE) and say what happened.
 
@@ -72,12 +61,10 @@ def revoke_certificate(
         )
     pacer.wait()
     try:
-        iot.update_certificate(certificateId=entry.certificateId, newStatus=target)
-    except ClientError as error:
-        code = error_code(error)
-        raise_if_transient(error, "UpdateCertificate")
-        if code in ("CertificateStateException", "ResourceNotFoundException"):
-            actual = _describe_status(iot, entry.certificateId)
+        iot.update_certificate(entry.certificateId, target)
+    except UpdateRefused as refusal:
+        if refusal.code in STATUS_CHANGED_CODES:
+            actual = iot.certificate_status(entry.certificateId)
             settled = _settled(entry, actual, target)
             if settled is not None:
                 return settled
@@ -86,7 +73,7 @@ def revoke_certificate(
             statusBefore=entry.status,
             statusAfter=entry.status,
             outcome="FAILED",
-            reason=f"{code}: {error.response.get('Error', {}).get('Message', '')}"[:500],
+            reason=f"{refusal.code}: {refusal.message}"[:500],
         )
     return CertificateOutcome(
         certificateId=entry.certificateId, statusBefore=entry.status, statusAfter=target, outcome="REVOKED"
@@ -94,12 +81,11 @@ def revoke_certificate(
 
 
 def revoke_page(
-    iot: Any,
-    s3: Any,
+    iot: IotPort,
+    store: ObjectStore,
     pacer: RatePacer,
     *,
     request: CanonicalRequest,
-    bucket: str,
     prefix: str,
     page_key: str,
     page_number: int,
@@ -108,16 +94,14 @@ def revoke_page(
 
     Output: the page's OutcomeCounts (only counts travel back to the state machine).
     """
-    entries = [PageEntry.model_validate(item) for item in get_json(s3, bucket, page_key)]
+    entries = [PageEntry.model_validate(item) for item in store.get_json(page_key)]
     counts = OutcomeCounts()
     outcomes = []
     for entry in entries:
         outcome = revoke_certificate(iot, pacer, entry, target=request.targetStatus, dry_run=request.dryRun)
         counts.add(outcome.outcome)
         outcomes.append(outcome.model_dump())
-    put_json(
-        s3,
-        bucket,
+    store.put_json(
         outcome_key(prefix, page_number),
         {"pageNumber": page_number, "counts": counts.as_report(), "outcomes": outcomes},
     )

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from revocation_common.notification import failure_notification
 from revocation_common.observability import logger, metrics, tracer
-from verify_revocation.verify import failure_notification
 
 
 @logger.inject_lambda_context
@@ -26,6 +27,6 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, str]:
         state if isinstance(state, dict) else {},
         str(execution.get("executionArn", "")) if isinstance(execution, dict) else "",
     )
-    metrics.add_metric(name="ExecutionFailureNotified", unit="Count", value=1)
+    metrics.add_metric(name="ExecutionFailureNotified", unit=MetricUnit.Count, value=1)
     logger.info("failure summarized", extra={"subject": notice["subject"]})
     return notice

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from revocation_common.clients import aws_client
+from revocation_common import aws
 from revocation_common.errors import VerificationFailed
 from revocation_common.models import VerifyInput
+from revocation_common.notification import console_link, notification
 from revocation_common.observability import logger, metrics, tracer
 from revocation_common.pacing import RatePacer
 from revocation_common.settings import task_settings
 
-from verify_revocation.verify import build_report, console_link, notification, state_output
+from verify_revocation.verify import build_report
 
 
 @logger.inject_lambda_context
@@ -32,22 +34,25 @@ def handler(event: VerifyInput, context: LambdaContext) -> dict[str, Any]:
     """
     settings = task_settings()
     report = build_report(
-        aws_client("iot"), aws_client("s3"), RatePacer(settings.list_certificates_tps), event
+        aws.iot(),
+        aws.object_store(event.context.reportBucket),
+        RatePacer(settings.list_certificates_tps),
+        event,
     )
-    counts = report["certificates"]
-    metrics.add_metric(name="CertificatesTotal", unit="Count", value=counts["total"])
+    counts, verification = report.certificates, report.verification
+    metrics.add_metric(name="CertificatesTotal", unit=MetricUnit.Count, value=counts.total)
     metrics.add_metric(
-        name="RevocationVerified", unit="Count", value=1 if report["verification"]["verified"] else 0
+        name="RevocationVerified", unit=MetricUnit.Count, value=1 if verification.verified else 0
     )
-    logger.info("report written", extra={"report": state_output(report)})
-    if not report["verification"]["verified"]:
+    logger.info("report written", extra={"report": report.state_output()})
+    if not verification.verified:
         raise VerificationFailed(
-            f"end state not reached for CA {report['caCertificateId']}: "
-            f"caInactive={report['verification']['caInactive']}, failed={counts['failed']}, "
-            f"unaccounted={report['verification']['unaccounted']}, "
-            f"remaining={report['verification']['remaining']}; report: {report['reportLocation']}"
+            f"end state not reached for CA {report.caCertificateId}: "
+            f"caInactive={verification.caInactive}, failed={counts.failed}, "
+            f"unaccounted={verification.unaccounted}, "
+            f"remaining={verification.remaining}; report: {report.reportLocation}"
         )
     return {
-        "report": state_output(report),
-        "notification": notification(report, console_link(report["executionArn"])),
+        "report": report.state_output(),
+        "notification": notification(report, console_link(report.executionArn)),
     }

@@ -8,10 +8,12 @@ import pytest
 from botocore.exceptions import ClientError
 from deactivate_ca.deactivate import deactivate_ca
 from list_certificate_pages.listing import list_pages
+from revocation_common.aws.iot_api import IotApi
+from revocation_common.aws.s3_store import S3Store
 from revocation_common.errors import CaNotFound, TransientAwsError
 from revocation_common.models import CanonicalRequest, ListingState, PageEntry
 from revocation_common.pacing import RatePacer
-from revocation_common.store import get_json, outcome_key
+from revocation_common.store import outcome_key
 from revoke_certificates.revoke import child_pacer, revoke_certificate, revoke_page
 
 from emulator.fleet import seed_fleet
@@ -28,24 +30,31 @@ def _bucket(emulator):
     return emulator.deployment.report_bucket
 
 
+def _iot(emulator):
+    return IotApi(emulator.client("iot"))
+
+
+def _store(emulator):
+    return S3Store(emulator.client("s3"), _bucket(emulator))
+
+
 def test_deactivate_is_idempotent_and_dry_run_only_describes(emulator):
-    iot = emulator.client("iot")
+    iot = _iot(emulator)
     fleet = _fleet(emulator, 1)
-    s3 = emulator.client("s3")
+    s3 = _store(emulator)
     request = CanonicalRequest(caCertificateId=fleet.ca_certificate_id)
     dry = deactivate_ca(
         iot,
         s3,
         request.model_copy(update={"dryRun": True}),
-        bucket=_bucket(emulator),
         prefix="executions/d0/",
     )
     assert (dry.statusAfter, dry.autoRegistrationStatusAfter, dry.changed) == ("ACTIVE", "ENABLE", False)
 
-    first = deactivate_ca(iot, s3, request, bucket=_bucket(emulator), prefix="executions/d1/")
+    first = deactivate_ca(iot, s3, request, prefix="executions/d1/")
     # A retried attempt of the same execution still reports the status it first saw.
-    retried = deactivate_ca(iot, s3, request, bucket=_bucket(emulator), prefix="executions/d1/")
-    second = deactivate_ca(iot, s3, request, bucket=_bucket(emulator), prefix="executions/d2/")
+    retried = deactivate_ca(iot, s3, request, prefix="executions/d1/")
+    second = deactivate_ca(iot, s3, request, prefix="executions/d2/")
 
     assert (first.statusBefore, first.statusAfter, first.autoRegistrationStatusAfter) == (
         "ACTIVE",
@@ -61,10 +70,9 @@ def test_deactivate_is_idempotent_and_dry_run_only_describes(emulator):
 def test_deactivate_unknown_ca_raises_ca_not_found(emulator):
     with pytest.raises(CaNotFound):
         deactivate_ca(
-            emulator.client("iot"),
-            emulator.client("s3"),
+            _iot(emulator),
+            _store(emulator),
             CanonicalRequest(caCertificateId="f" * 64),
-            bucket=_bucket(emulator),
             prefix="executions/d3/",
         )
 
@@ -76,11 +84,10 @@ def test_listing_continues_across_invocations_without_losing_a_certificate(emula
     while not listing.complete:
         # A deadline already past: each invocation lists exactly one page, then hands back the marker.
         listing = list_pages(
-            emulator.client("iot"),
-            emulator.client("s3"),
+            _iot(emulator),
+            _store(emulator),
             FAST,
             ca_certificate_id=fleet.ca_certificate_id,
-            bucket=_bucket(emulator),
             prefix="executions/listing-test/",
             listing=listing,
             deadline=0.0,
@@ -89,10 +96,10 @@ def test_listing_continues_across_invocations_without_losing_a_certificate(emula
         invocations += 1
     assert invocations == 3
     assert (listing.pageCount, listing.certificateCount, listing.invocations) == (3, 501, 3)
-    manifest = get_json(emulator.client("s3"), _bucket(emulator), listing.manifestKey)
+    manifest = _store(emulator).get_json(listing.manifestKey)
     listed = []
     for item in manifest:
-        page = get_json(emulator.client("s3"), _bucket(emulator), item["pageKey"])
+        page = _store(emulator).get_json(item["pageKey"])
         assert len(page) <= 250
         listed.extend(entry["certificateId"] for entry in page)
     assert sorted(listed) == sorted(fleet.certificate_ids)
@@ -107,7 +114,9 @@ def test_revoke_settles_from_the_actual_status_when_the_listing_is_stale(emulato
     iot.transfer_certificate(certificateId=second, targetAwsAccount="210987654321")
 
     stale = [PageEntry(certificateId=cid, status="ACTIVE") for cid in (first, second, third)]
-    outcomes = [revoke_certificate(iot, FAST, entry, target="REVOKED", dry_run=False) for entry in stale]
+    outcomes = [
+        revoke_certificate(IotApi(iot), FAST, entry, target="REVOKED", dry_run=False) for entry in stale
+    ]
 
     # UpdateCertificate is idempotent for REVOKED -> REVOKED (API reference), so a stale entry is simply
     # revoked again; the PENDING_TRANSFER refusal is read back with DescribeCertificate and reported.
@@ -116,38 +125,36 @@ def test_revoke_settles_from_the_actual_status_when_the_listing_is_stale(emulato
     assert outcomes[1].statusAfter == "PENDING_TRANSFER"
     assert iot.describe_certificate(certificateId=third)["certificateDescription"]["status"] == "REVOKED"
 
-    quarantine = revoke_certificate(iot, FAST, stale[0], target="INACTIVE", dry_run=False)
+    quarantine = revoke_certificate(IotApi(iot), FAST, stale[0], target="INACTIVE", dry_run=False)
     assert (quarantine.outcome, quarantine.statusAfter) == ("SKIPPED", "REVOKED")
     assert "final" in quarantine.reason
 
 
 def test_revoke_page_writes_every_outcome_and_returns_counts(emulator):
     fleet = _fleet(emulator, 20, preexisting={"REVOKED": 5})
-    s3 = emulator.client("s3")
+    s3 = _store(emulator)
     listing = list_pages(
-        emulator.client("iot"),
+        _iot(emulator),
         s3,
         FAST,
         ca_certificate_id=fleet.ca_certificate_id,
-        bucket=_bucket(emulator),
         prefix="executions/page-test/",
         listing=ListingState(),
         deadline=float("inf"),
         clock=lambda: 0.0,
     )
     counts = revoke_page(
-        emulator.client("iot"),
+        _iot(emulator),
         s3,
         FAST,
         request=CanonicalRequest(caCertificateId=fleet.ca_certificate_id),
-        bucket=_bucket(emulator),
         prefix="executions/page-test/",
         page_key="executions/page-test/pages/000000.json",
         page_number=0,
     )
     assert listing.certificateCount == 20
     assert counts.as_report() == {"total": 20, "revoked": 15, "alreadyRevoked": 5, "skipped": 0, "failed": 0}
-    written = get_json(s3, _bucket(emulator), outcome_key("executions/page-test/", 0))
+    written = s3.get_json(outcome_key("executions/page-test/", 0))
     assert sorted(o["certificateId"] for o in written["outcomes"]) == sorted(fleet.certificate_ids)
 
 
@@ -164,7 +171,7 @@ def test_throttling_that_outlasts_retries_is_raised_for_the_state_to_retry(emula
     try:
         entry = PageEntry(certificateId=fleet.certificate_ids[0], status="ACTIVE")
         with pytest.raises(TransientAwsError):
-            revoke_certificate(_no_retry_iot(), FAST, entry, target="REVOKED", dry_run=False)
+            revoke_certificate(IotApi(_no_retry_iot()), FAST, entry, target="REVOKED", dry_run=False)
     finally:
         emulator.iot_layer.configure(quotas=None, fault_rate=0.0, seed=0)
 

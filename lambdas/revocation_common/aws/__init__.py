@@ -1,0 +1,35 @@
+"""The AWS glue of the tasks: boto3 clients (clients), botocore error mapping (errors), and the adapters
+that implement the ports of ``revocation_common.ports`` over AWS IoT (iot_api), S3 (s3_store), DynamoDB
+and Step Functions (lock_store).
+
+The factories below are what a handler calls to get its ports; each wraps the process-wide cached
+client, so nothing is created at import time. Unit tests replace them with in-memory fakes.
+"""
+
+from __future__ import annotations
+
+from revocation_common.aws.clients import aws_client
+from revocation_common.aws.iot_api import IotApi
+from revocation_common.aws.lock_store import DynamoLockTable, StepFunctionsExecutions
+from revocation_common.aws.s3_store import S3Store
+from revocation_common.ports import ExecutionsPort, IotPort, LockTablePort, ObjectStore
+
+
+def iot() -> IotPort:
+    """AWS IoT of this Region."""
+    return IotApi(aws_client("iot"))
+
+
+def object_store(bucket: str) -> ObjectStore:
+    """The report bucket ``bucket`` (S3)."""
+    return S3Store(aws_client("s3"), bucket)
+
+
+def lock_table(table: str) -> LockTablePort:
+    """The lock table ``table`` (DynamoDB)."""
+    return DynamoLockTable(aws_client("dynamodb"), table)
+
+
+def executions() -> ExecutionsPort:
+    """Step Functions executions of this Region."""
+    return StepFunctionsExecutions(aws_client("stepfunctions"))

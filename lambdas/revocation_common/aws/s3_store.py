@@ -1,0 +1,61 @@
+"""ObjectStore over boto3's S3 client: the execution's JSON objects in the report bucket.
+
+Source: Amazon S3 API reference, PutObject and GetObject; Amazon S3 User Guide, "Conditional writes".
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from revocation_common.aws.errors import error_code, raise_if_transient
+from revocation_common.ports import ObjectMissing
+
+MISSING_CODES = frozenset({"NoSuchKey", "404"})
+PRECONDITION_FAILED_CODES = frozenset({"PreconditionFailed", "412"})
+
+
+def json_body(document: Any) -> bytes:
+    """``document`` as compact JSON with sorted keys (UTF-8), as every object of the bucket is written."""
+    return json.dumps(document, separators=(",", ":"), sort_keys=True).encode("utf-8")
+
+
+class S3Store:
+    """JSON objects of one bucket (implements revocation_common.ports.ObjectStore)."""
+
+    def __init__(self, client: Any, bucket: str) -> None:
+        self.client = client
+        self.bucket = bucket
+
+    def put_json(self, key: str, document: Any, *, only_if_absent: bool = False) -> bool:
+        """PutObject of ``document`` as compact JSON (Content-Type application/json).
+
+        ``only_if_absent`` makes it a conditional write (If-None-Match: *): when the key exists, S3 answers
+        PreconditionFailed (HTTP 412), nothing is written and this returns False; a transient error of that
+        write raises TransientAwsError. Other errors propagate as botocore's ClientError.
+        """
+        extra = {"IfNoneMatch": "*"} if only_if_absent else {}
+        try:
+            self.client.put_object(
+                Bucket=self.bucket, Key=key, Body=json_body(document), ContentType="application/json", **extra
+            )
+        except ClientError as error:
+            if not only_if_absent:
+                raise
+            if error_code(error) in PRECONDITION_FAILED_CODES:
+                return False
+            raise_if_transient(error, "PutObject")
+            raise
+        return True
+
+    def get_json(self, key: str) -> Any:
+        """GetObject of a JSON document. Errors: ObjectMissing (NoSuchKey); others as ClientError."""
+        try:
+            body = self.client.get_object(Bucket=self.bucket, Key=key)["Body"].read()
+        except ClientError as error:
+            if error_code(error) in MISSING_CODES:
+                raise ObjectMissing(f"s3://{self.bucket}/{key}") from error
+            raise
+        return json.loads(body)

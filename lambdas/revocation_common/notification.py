@@ -1,0 +1,137 @@
+"""The SNS notification text of a run: the verified (or not) report of VerifyRevocation, and the failure
+message of SummarizeFailure. Plain text a person reads at a glance (README, "The report").
+
+Source: Amazon SNS API reference, Publish (Subject at most 100 characters).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from revocation_common.report_model import Report
+
+
+def mode_label(dry_run: bool, target_status: str) -> str:
+    """How a run treats the certificates, in words: "DRY RUN (nothing changed)" or "ENFORCE (target X)"."""
+    return "DRY RUN (nothing changed)" if dry_run else f"ENFORCE (target {target_status})"
+
+
+def _lines(rows: list[tuple[str, str]]) -> list[str]:
+    return [f"{label + ':':<17}{value}" for label, value in rows]
+
+
+def notification(report: Report, console_link: str) -> dict[str, str]:
+    """An SNS message a person reads at a glance: CA, mode, counts, verified or not, where the report is.
+
+    Output: {"subject" (at most 100 characters, the SNS limit), "message"}.
+    """
+    counts = report.certificates
+    verification = report.verification
+    verdict = "VERIFIED" if verification.verified else "NOT VERIFIED"
+    mode = "dry run" if report.dryRun else "revoked"
+    subject = f"IoT CA {mode} {verdict}: {report.caCertificateId[:12]} ({counts.total} certificates)"
+    rows = [
+        ("CA certificate", report.caCertificateId),
+        ("Mode", mode_label(report.dryRun, report.targetStatus)),
+        (
+            "CA status",
+            f"{report.ca.statusBefore} -> {report.ca.statusAfter} "
+            f"(auto-registration {report.ca.autoRegistrationStatusAfter})",
+        ),
+        (
+            "Certificates",
+            f"{counts.total} total, {counts.revoked} changed now, {counts.alreadyRevoked} already at "
+            f"target, {counts.skipped} skipped, {counts.failed} failed",
+        ),
+        ("Remaining", json.dumps(verification.remaining)),
+        ("Started by", report.source or "-"),
+        ("Incident", report.incidentId or "-"),
+        ("Reason", report.reason or "-"),
+        ("Report", report.reportLocation),
+        ("Execution", report.executionArn),
+    ]
+    if console_link:
+        rows.append(("Console", console_link))
+    message = "\n".join([f"IoT CA revocation {verdict}", "", *_lines(rows)])
+    return {"subject": subject[:100], "message": message}
+
+
+_REPORT_URL = re.compile(r"s3://[a-z0-9.\-]+/\S+?report\.json")
+
+
+def error_detail(cause: str) -> str:
+    """The human part of a Step Functions error cause.
+
+    A Lambda error's cause is the JSON {"errorMessage", "errorType", "stackTrace"}: only errorMessage is
+    kept (a stack trace does not belong in an e-mail). Other causes are kept as they are.
+    """
+    try:
+        parsed = json.loads(cause)
+    except ValueError:
+        return cause
+    if isinstance(parsed, dict) and isinstance(parsed.get("errorMessage"), str):
+        return str(parsed["errorMessage"])
+    return cause
+
+
+def failure_notification(state: dict[str, Any], execution_arn: str) -> dict[str, str]:
+    """The SNS message of an execution that ends in failure, from whatever state data it reached.
+
+    Input: the state data at the failure ($.error {Error, Cause}; $.request, $.ca, $.listing when the
+    execution got that far) and the executionArn.
+    Output: {"subject" (at most 100 characters), "message"}: CA, mode, error and its message, the CA
+    status and counts known so far, the report's location (VerificationFailed writes one), console link.
+    """
+    raw_error = state.get("error")
+    error: dict[str, Any] = raw_error if isinstance(raw_error, dict) else {}
+    name = str(error.get("Error", "") or "Unknown")
+    detail = error_detail(str(error.get("Cause", "") or ""))
+    raw_request = state.get("request")
+    request: dict[str, Any] | None = raw_request if isinstance(raw_request, dict) else None
+    ca_id = str(request["caCertificateId"]) if request else ""
+    if name == "RevocationAlreadyInProgress":
+        headline = "IoT CA revocation NOT STARTED: another execution is already revoking this CA"
+        subject = f"IoT CA revocation already in progress: {ca_id[:12]}"
+    elif request is None:
+        headline = "IoT CA revocation REFUSED: the input names no valid request; nothing was changed"
+        subject = f"IoT CA revocation refused: {name}"
+    else:
+        headline = "IoT CA revocation FAILED"
+        subject = f"IoT CA revocation FAILED: {ca_id[:12]} ({name})"
+    rows: list[tuple[str, str]] = []
+    if request:
+        rows += [
+            ("CA certificate", ca_id),
+            ("Mode", mode_label(bool(request.get("dryRun")), str(request.get("targetStatus", "")))),
+        ]
+    rows += [("Error", name), ("Detail", detail[:2000] or "-")]
+    ca = state.get("ca")
+    if isinstance(ca, dict) and "statusBefore" in ca:
+        rows.append(("CA status", f"{ca['statusBefore']} -> {ca.get('statusAfter', '?')}"))
+    listing = state.get("listing")
+    if isinstance(listing, dict) and listing.get("certificateCount") is not None:
+        done = "complete" if listing.get("complete") else "incomplete"
+        rows.append(("Certificates", f"{listing['certificateCount']} listed ({done} listing)"))
+    report = _REPORT_URL.search(detail)
+    rows.append(("Report", report.group(0) if report else "none written"))
+    if request:
+        rows += [
+            ("Started by", str(request.get("source", "")) or "-"),
+            ("Incident", str(request.get("incidentId", "")) or "-"),
+        ]
+    rows.append(("Execution", execution_arn))
+    link = console_link(execution_arn)
+    if link:
+        rows.append(("Console", link))
+    return {"subject": subject[:100], "message": "\n".join([headline, "", *_lines(rows)])}
+
+
+def console_link(execution_arn: str) -> str:
+    """The Step Functions console page of the execution (empty for a malformed ARN)."""
+    parts = execution_arn.split(":")
+    if len(parts) < 4 or not parts[3]:
+        return ""
+    region = parts[3]
+    return f"https://{region}.console.aws.amazon.com/states/home?region={region}#/v2/executions/details/{execution_arn}"

@@ -1,0 +1,277 @@
+"""Every task's handler called directly, with a Lambda context and the AWS ports replaced by in-memory
+fakes: one whole run in the order of the state machine, then each handler's refusals by error name."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from acquire_lock.handler import handler as acquire_lock
+from deactivate_ca.handler import handler as deactivate_ca
+from list_certificate_pages.handler import handler as list_certificate_pages
+from normalize_input.handler import handler as normalize_input
+from revocation_common.errors import WorkflowError
+from revocation_common.store import report_key
+from revoke_certificates.handler import handler as revoke_certificates
+from summarize_failure.handler import handler as summarize_failure
+from verify_revocation.handler import handler as verify_revocation
+
+from tests.unit.task_events import BUCKET, CA_ID, certificate_id, execution_arn, normalize_event
+
+pytestmark = pytest.mark.unit
+
+README_REPORT_KEYS = [
+    "executionArn",
+    "status",
+    "caCertificateId",
+    "dryRun",
+    "targetStatus",
+    "reason",
+    "incidentId",
+    "source",
+    "ca",
+    "certificates",
+    "skippedCertificates",
+    "failedCertificates",
+    "verification",
+    "listing",
+    "reportLocation",
+    "outcomesLocation",
+    "startedAt",
+]
+
+
+def _fleet(ports: Any, count: int, **statuses: str) -> list[str]:
+    ports.iot.add_ca(CA_ID)
+    ids = [certificate_id(n) for n in range(count)]
+    for cid in ids:
+        ports.iot.add_certificate(cid, CA_ID)
+    for index, status in statuses.items():
+        ports.iot.certificates[ids[int(index.removeprefix("n"))]][1] = status
+    return ids
+
+
+def _run(ports: Any, context: Any, execution_input: dict[str, Any]) -> dict[str, Any]:
+    """The success path of the state machine, state by state, each task's output placed as the ASL does."""
+    state = normalize_input(normalize_event(execution_input), context)
+    state["lock"] = acquire_lock(state, context)
+    state["ca"] = deactivate_ca(state, context)
+    listing: dict[str, Any] = {}
+    while not listing.get("complete"):
+        listing = list_certificate_pages({**state, "listing": listing}, context)
+    state["listing"] = listing
+    manifest = ports.store.get_json(listing["manifestKey"])
+    results = [
+        revoke_certificates(
+            {
+                **state,
+                "pageKey": item["pageKey"],
+                "pageNumber": item["pageNumber"],
+                "pageCount": len(manifest),
+            },
+            context,
+        )
+        for item in manifest
+    ]
+    state["revocation"] = {"pages": results}
+    return verify_revocation(state, context)
+
+
+def test_a_run_through_every_success_handler_revokes_all_and_writes_the_report(ports, lambda_context):
+    ids = _fleet(ports, 260, n3="REVOKED", n7="PENDING_TRANSFER")
+    out = _run(
+        ports, lambda_context, {"caCertificateId": CA_ID, "reason": "key leaked", "incidentId": "INC-1"}
+    )
+
+    report = out["report"]
+    assert list(report) == README_REPORT_KEYS
+    assert report["status"] == "SUCCEEDED" and report["verification"]["verified"] is True
+    assert report["certificates"] == {
+        "total": 260,
+        "revoked": 258,
+        "alreadyRevoked": 1,
+        "skipped": 1,
+        "failed": 0,
+    }
+    assert [(e["certificateId"], e["status"]) for e in report["skippedCertificates"]] == [
+        (ids[7], "PENDING_TRANSFER")
+    ]
+    assert report["skippedCertificates"][0]["reason"].startswith("PENDING_TRANSFER:")
+    assert report["verification"]["remaining"] == {"PENDING_TRANSFER": 1}
+    assert list(report["verification"]) == [
+        "verified",
+        "caInactive",
+        "autoRegistrationDisabled",
+        "listedCertificates",
+        "remaining",
+        "unaccounted",
+        "missingPages",
+        "checkedAt",
+    ]
+    assert list(report["certificates"]) == ["total", "revoked", "alreadyRevoked", "skipped", "failed"]
+    assert report["ca"] == {
+        "statusBefore": "ACTIVE",
+        "statusAfter": "INACTIVE",
+        "autoRegistrationStatusBefore": "ENABLE",
+        "autoRegistrationStatusAfter": "DISABLE",
+    }
+    assert report["listing"] == {"pageCount": 2, "invocations": 1}
+    assert {ports.iot.status(cid) for i, cid in enumerate(ids) if i != 7} == {"REVOKED"}
+    # The S3 report is the same document (written with sorted keys).
+    stored = ports.store.get_json(report_key("executions/run-1/"))
+    assert stored == report
+    assert report["reportLocation"] == f"s3://{BUCKET}/executions/run-1/report.json"
+    assert out["notification"]["subject"] == f"IoT CA revoked VERIFIED: {CA_ID[:12]} (260 certificates)"
+    assert "Remaining:       " + json.dumps({"PENDING_TRANSFER": 1}) in out["notification"]["message"]
+
+
+def test_a_dry_run_changes_nothing_and_is_verified(ports, lambda_context):
+    ids = _fleet(ports, 5)
+    out = _run(ports, lambda_context, {"caCertificateId": CA_ID, "dryRun": True})
+    assert out["report"]["verification"]["verified"] is True
+    assert out["report"]["certificates"]["skipped"] == 5
+    assert {entry["reason"] for entry in out["report"]["skippedCertificates"]} == {
+        "DRY_RUN: would set REVOKED"
+    }
+    assert {ports.iot.status(cid) for cid in ids} == {"ACTIVE"}
+    assert ports.iot.cas[CA_ID] == ["ACTIVE", "ENABLE"]
+    assert "UpdateCertificate" not in ports.iot.calls and "UpdateCACertificate" not in ports.iot.calls
+
+
+def test_verify_fails_with_verification_failed_when_a_certificate_is_left(ports, lambda_context):
+    ids = _fleet(ports, 3)
+    state = normalize_input(normalize_event({"caCertificateId": CA_ID}), lambda_context)
+    state["ca"] = deactivate_ca(state, lambda_context)
+    state["listing"] = list_certificate_pages({**state, "listing": {}}, lambda_context)
+    # The Map failed before page 0 recorded anything; the certificates are still ACTIVE.
+    state["revocation"] = {"Error": "States.ExceedToleratedFailureThreshold", "Cause": "page 0 failed"}
+    with pytest.raises(WorkflowError) as raised:
+        verify_revocation(state, lambda_context)
+    assert type(raised.value).__name__ == "VerificationFailed"
+    assert "report: s3://" in str(raised.value)
+    report = ports.store.get_json(report_key("executions/run-1/"))
+    assert report["status"] == "FAILED" and report["certificates"]["failed"] == len(ids)
+    assert report["revocationError"] == "States.ExceedToleratedFailureThreshold: page 0 failed"
+
+
+@pytest.mark.parametrize(
+    ("execution_input", "field"),
+    [
+        ({"caCertificateId": "A" * 64}, "caCertificateId"),
+        ({"caCertificateId": CA_ID, "dryRun": "yes"}, "dryRun"),
+        ({"caCertificateId": CA_ID, "targetStatus": "DELETED"}, "targetStatus"),
+        ({"caCertificateId": CA_ID, "dryrun": True}, "dryrun"),
+        ({}, "caCertificateId"),
+        ([], "$"),
+    ],
+)
+def test_normalize_input_refuses_bad_input_naming_the_field(ports, lambda_context, execution_input, field):
+    with pytest.raises(WorkflowError) as raised:
+        normalize_input(normalize_event(execution_input), lambda_context)
+    assert type(raised.value).__name__ == "InvalidInput"
+    assert str(raised.value).startswith(f"{field}: ")
+    assert ports.iot.calls == []
+
+
+def test_normalize_input_refuses_a_finding_while_automatic_response_is_off(
+    ports, lambda_context, monkeypatch
+):
+    from revocation_common.settings import task_settings
+
+    monkeypatch.setenv("AUTOMATIC_RESPONSE_MODE", "off")
+    task_settings.cache_clear()
+    finding = {
+        "ProductArn": "arn:aws:securityhub:us-east-1::product/aws/iot-device-defender-audit",
+        "AwsAccountId": "123456789012",
+        "ProductFields": {
+            "CheckName": "REVOKED_CA_CERTIFICATE_STILL_ACTIVE_CHECK",
+            "ReportType": "AuditFinding",
+        },
+        "RecordState": "ACTIVE",
+        "Workflow": {"Status": "NEW"},
+        "Resources": [{"Id": f"arn:aws:iot:us-east-1:123456789012:cacert/{CA_ID}", "Region": "us-east-1"}],
+    }
+    event = {
+        "source": "aws.securityhub",
+        "detail-type": "Security Hub Findings - Imported",
+        "id": "4d1f0a3e-0000-4000-8000-000000000000",
+        "detail": {"findings": [finding]},
+    }
+    with pytest.raises(WorkflowError) as raised:
+        normalize_input(normalize_event(event), lambda_context)
+    assert type(raised.value).__name__ == "AutomaticResponseDisabled"
+
+
+@pytest.mark.parametrize(
+    ("handler", "extra"),
+    [
+        (acquire_lock, {}),
+        (deactivate_ca, {}),
+        (list_certificate_pages, {"listing": {}}),
+        (revoke_certificates, {"pageKey": "k", "pageNumber": 0, "pageCount": 1}),
+        (verify_revocation, {"ca": {}, "listing": {}}),
+    ],
+)
+def test_task_handlers_refuse_an_input_without_the_canonical_request(ports, lambda_context, handler, extra):
+    """The typed input models (Powertools parser) refuse a malformed state before any AWS call."""
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError) as raised:
+        handler({"request": {"caCertificateId": "not-an-id"}, "context": {}, **extra}, lambda_context)
+    assert "caCertificateId" in str(raised.value)
+    assert ports.iot.calls == [] and ports.store.objects == {}
+
+
+def test_deactivate_ca_of_an_unknown_ca_raises_ca_not_found(ports, lambda_context):
+    state = normalize_input(normalize_event({"caCertificateId": CA_ID}), lambda_context)
+    with pytest.raises(WorkflowError) as raised:
+        deactivate_ca(state, lambda_context)
+    assert type(raised.value).__name__ == "CaNotFound"
+
+
+def test_acquire_lock_refuses_a_second_execution_while_the_first_runs(ports, lambda_context):
+    first = normalize_input(normalize_event({"caCertificateId": CA_ID}, name="run-1"), lambda_context)
+    second = normalize_input(normalize_event({"caCertificateId": CA_ID}, name="run-2"), lambda_context)
+    lock = acquire_lock(first, lambda_context)
+    assert lock["holder"] == execution_arn("run-1") and lock["takenOverFrom"] is None
+    ports.executions.statuses[execution_arn("run-1")] = "RUNNING"
+    with pytest.raises(WorkflowError) as raised:
+        acquire_lock(second, lambda_context)
+    assert type(raised.value).__name__ == "RevocationAlreadyInProgress"
+    assert execution_arn("run-1") in str(raised.value)
+    # Once the holder has ended without releasing, the next execution takes the lock over.
+    ports.executions.statuses[execution_arn("run-1")] = "ABORTED"
+    taken = acquire_lock(second, lambda_context)
+    assert (taken["takenOverFrom"], taken["previousHolderStatus"]) == (execution_arn("run-1"), "ABORTED")
+
+
+def test_revoke_certificates_raises_transient_aws_error_for_the_state_to_retry(ports, lambda_context):
+    _fleet(ports, 2)
+    state = normalize_input(normalize_event({"caCertificateId": CA_ID}), lambda_context)
+    state["listing"] = list_certificate_pages({**state, "listing": {}}, lambda_context)
+    ports.iot.transient_updates = 1
+    page = {**state, "pageKey": "executions/run-1/pages/000000.json", "pageNumber": 0, "pageCount": 1}
+    with pytest.raises(WorkflowError) as raised:
+        revoke_certificates(page, lambda_context)
+    assert type(raised.value).__name__ == "TransientAwsError"
+    # The retried attempt finishes the page.
+    assert revoke_certificates(page, lambda_context)["revoked"] == 2
+
+
+def test_summarize_failure_names_the_error_and_the_execution(lambda_context):
+    request = {"caCertificateId": CA_ID, "dryRun": False, "targetStatus": "REVOKED", "source": "console"}
+    cause = json.dumps({"errorMessage": "caCertificateId ... is not registered", "errorType": "CaNotFound"})
+    notice = summarize_failure(
+        {
+            "state": {"error": {"Error": "CaNotFound", "Cause": cause}, "request": request},
+            "execution": {"executionArn": execution_arn("run-9")},
+        },
+        lambda_context,
+    )
+    assert notice["subject"] == f"IoT CA revocation FAILED: {CA_ID[:12]} (CaNotFound)"
+    assert "Detail:          caCertificateId ... is not registered" in notice["message"]
+    assert "stackTrace" not in notice["message"]
+    assert execution_arn("run-9") in notice["message"]
+    refused = summarize_failure({"state": {"error": {"Error": "InvalidInput"}}}, lambda_context)
+    assert refused["subject"] == "IoT CA revocation refused: InvalidInput"

@@ -1,0 +1,97 @@
+"""The tasks' plain functions against the in-memory ports: the rules, without a handler around them."""
+
+from __future__ import annotations
+
+import pytest
+from deactivate_ca.deactivate import deactivate_ca
+from revocation_common.models import CanonicalRequest, PageEntry
+from revocation_common.notification import console_link, error_detail
+from revocation_common.pacing import RatePacer
+from revoke_certificates.revoke import revoke_certificate
+from verify_revocation.report import merge_outcomes
+
+from tests.support.fakes import FakeIot, MemoryStore
+from tests.unit.task_events import CA_ID, certificate_id
+
+pytestmark = pytest.mark.unit
+
+FAST = RatePacer(1_000_000)
+
+
+def test_deactivate_keeps_the_first_seen_status_across_a_retried_attempt():
+    iot, store = FakeIot(), MemoryStore()
+    iot.add_ca(CA_ID)
+    request = CanonicalRequest(caCertificateId=CA_ID)
+    first = deactivate_ca(iot, store, request, prefix="executions/a/")
+    retried = deactivate_ca(iot, store, request, prefix="executions/a/")
+    other = deactivate_ca(iot, store, request, prefix="executions/b/")
+    assert (first.statusBefore, first.statusAfter, first.changed) == ("ACTIVE", "INACTIVE", True)
+    assert (retried.statusBefore, retried.changed) == ("ACTIVE", True)
+    assert (other.statusBefore, other.changed) == ("INACTIVE", False)
+    assert iot.calls.count("UpdateCACertificate") == 1
+
+
+@pytest.mark.parametrize(
+    ("listed", "actual", "target", "outcome", "after"),
+    [
+        ("ACTIVE", "ACTIVE", "REVOKED", "REVOKED", "REVOKED"),
+        ("REVOKED", "REVOKED", "REVOKED", "ALREADY_IN_TARGET", "REVOKED"),
+        ("ACTIVE", "PENDING_TRANSFER", "REVOKED", "SKIPPED", "PENDING_TRANSFER"),  # stale listing
+        ("ACTIVE", "REVOKED", "INACTIVE", "SKIPPED", "REVOKED"),  # REVOKED is final
+        ("ACTIVE", None, "REVOKED", "SKIPPED", ""),  # deleted since it was listed
+    ],
+)
+def test_revoke_settles_from_the_status_aws_iot_reports(listed, actual, target, outcome, after):
+    iot = FakeIot()
+    cid = certificate_id(1)
+    if actual is not None:
+        iot.add_certificate(cid, CA_ID, actual)
+    result = revoke_certificate(
+        iot, FAST, PageEntry(certificateId=cid, status=listed), target=target, dry_run=False
+    )
+    assert (result.outcome, result.statusAfter) == (outcome, after)
+    assert (result.reason == "") == (outcome in ("REVOKED", "ALREADY_IN_TARGET"))
+
+
+def test_merge_counts_every_listed_certificate_once_when_a_page_has_no_outcomes():
+    store = MemoryStore()
+    ids = [certificate_id(n) for n in range(4)]
+    store.put_json(
+        "x/outcomes/000000.json",
+        {
+            "outcomes": [
+                {
+                    "certificateId": ids[0],
+                    "statusBefore": "ACTIVE",
+                    "statusAfter": "REVOKED",
+                    "outcome": "REVOKED",
+                    "reason": "",
+                },
+            ]
+        },
+    )
+    store.put_json("x/pages/000001.json", [{"certificateId": cid, "status": "ACTIVE"} for cid in ids[1:]])
+    merged = merge_outcomes(
+        store, "x/", 2, "States.TaskFailed: boom", current={ids[1]: "REVOKED", ids[2]: "ACTIVE"}
+    )
+    assert merged.counts.as_report() == {
+        "total": 4,
+        "revoked": 2,
+        "alreadyRevoked": 0,
+        "skipped": 1,
+        "failed": 1,
+    }
+    assert merged.missing_pages == 1
+    assert [entry.certificateId for entry in merged.failed] == [ids[2]]
+    assert "States.TaskFailed: boom" in merged.failed[0].reason
+    assert merged.excepted_ids == {ids[3]}  # deleted since listed: skipped with its reason
+
+
+def test_notification_helpers():
+    arn = "arn:aws:states:eu-west-1:123456789012:execution:iot-ca-revocation:run"
+    assert console_link(arn).startswith(
+        "https://eu-west-1.console.aws.amazon.com/states/home?region=eu-west-1#"
+    )
+    assert console_link("not-an-arn") == ""
+    assert error_detail('{"errorMessage": "m", "errorType": "T", "stackTrace": []}') == "m"
+    assert error_detail("plain cause") == "plain cause"
