@@ -29,13 +29,13 @@ from botocore.exceptions import ClientError
 from moto import mock_aws
 
 from cli.main import main
-from cli.workflow import result_of, start_execution, wait_for
-from emulator.fleet import seed_fleet
+from contract.paths import REPO_ROOT
 from emulator.iot import IotLayer, install_iot_layer
 from emulator.lambda_runtime import InProcessLambdaRuntime, InvocationFaults, invocation_key
 from emulator.session import EmulatorOptions, EmulatorSession
+from tests.support.fleet import FleetBuilder
+from tests.support.workflow import run_workflow
 
-REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 NO_RETRY = Config(retries={"total_max_attempts": 1, "mode": "standard"})
 SERVER_ERRORS = {"ServiceUnavailableException", "InternalFailureException"}
@@ -229,8 +229,9 @@ def test_a_crashed_invocation_answers_lambda_unknown_and_its_calls_stay_done() -
 
 
 # ------------------------------------------------------------------------------- whole runs, end to end
-def _faulty_run(seed: int) -> dict[str, Any]:
-    """One seeded run under 5xx and crashes in a fresh emulator; what was injected, and the outcome."""
+def _faulty_run(seed: int, owner: str) -> dict[str, Any]:
+    """One seeded run under 5xx and crashes in a fresh emulator, on ``owner``'s first fleet (the same
+    fleet in every fresh emulator); what was injected, and the outcome."""
     options = EmulatorOptions(
         fault_rate=0.1,
         lambda_crash_rate=0.4,
@@ -239,13 +240,10 @@ def _faulty_run(seed: int) -> dict[str, Any]:
         retry_delay_scale=0.05,
     )
     with EmulatorSession(options) as emulator:
-        fleet = seed_fleet(emulator.client("iot"), certificates=300, seed=4242)
+        fleet = FleetBuilder(emulator, owner)(300)
         emulator.apply_iot_limits()
         assert emulator.deployment is not None and emulator.lambda_runtime is not None
-        sfn = emulator.client("stepfunctions")
-        document = json.dumps({"caCertificateId": fleet.ca_certificate_id})
-        arn = start_execution(sfn, emulator.deployment.state_machine_arn, document)
-        result = result_of(sfn, emulator.client("s3"), wait_for(sfn, arn, poll_seconds=0.05))
+        result = run_workflow(emulator, {"caCertificateId": fleet.ca_certificate_id})
         tasks = emulator.lambda_runtime.stats
         return {
             "status": result.status,
@@ -257,8 +255,9 @@ def _faulty_run(seed: int) -> dict[str, Any]:
 
 
 @pytest.mark.slow
-def test_a_seeded_run_replays_the_same_faults_and_crashes():
-    first, replay, other = _faulty_run(5), _faulty_run(5), _faulty_run(6)
+def test_a_seeded_run_replays_the_same_faults_and_crashes(request):
+    owner = request.node.nodeid
+    first, replay, other = _faulty_run(5, owner), _faulty_run(5, owner), _faulty_run(6, owner)
 
     assert first["status"] == "SUCCEEDED"
     assert first["certificates"] == {
@@ -325,7 +324,7 @@ def test_emulator_command_serves_with_the_quota_the_faults_and_the_crashes():
         "3",
     ]
     process = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=REPO
+        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=REPO_ROOT
     )
     try:
         session = boto3.session.Session(

@@ -12,21 +12,19 @@ from typing import Any
 
 import pytest
 
-from cli.workflow import result_of, start_execution, wait_for
+from emulator.fleet import PREEXISTING_STATUSES
 from emulator.lambda_runtime import CrashRecord
-from tests.reliability.conftest import (
+from tests.reliability.end_state import (
     EVERY_STATUS,
-    PACE_TPS,
+    IOT_STATE,
     assert_end_state,
     assert_only_own_writes,
-    ca_status,
     expected_counts,
-    inject,
-    new_fleet,
     outcomes_of,
-    run_workflow,
-    statuses,
 )
+from tests.reliability.faults import PACE_TPS, inject
+from tests.support.statuses import ca_status, statuses
+from tests.support.workflow import finish_workflow, run_workflow, start_workflow
 
 TASKS = (
     "NormalizeInput",
@@ -38,6 +36,10 @@ TASKS = (
 )
 
 
+def test_the_fleets_here_start_in_every_status_a_certificate_can_be_in():
+    assert {"ACTIVE", *EVERY_STATUS} == PREEXISTING_STATUSES
+
+
 def crash_page_zero_part_way(function: str, event: Any, attempt: int) -> int | None:
     """Crash plan: the first attempt of page 0 dies after 120 AWS calls (GetObject + 119 updates); every
     other invocation is left to the crash rate."""
@@ -47,9 +49,11 @@ def crash_page_zero_part_way(function: str, event: Any, attempt: int) -> int | N
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("target", "fleet_seed"), [("REVOKED", 71_000), ("INACTIVE", 71_001)])
-def test_throttling_5xx_and_crashes_end_verified_with_every_certificate_once(emulator, target, fleet_seed):
-    fleet = new_fleet(emulator, 300, fleet_seed, preexisting=EVERY_STATUS)
+@pytest.mark.parametrize(("target", "fault_seed"), [("REVOKED", 71_000), ("INACTIVE", 71_001)])
+def test_throttling_5xx_and_crashes_end_verified_with_every_certificate_once(
+    emulator, new_fleet, target, fault_seed
+):
+    fleet = new_fleet(300, preexisting=EVERY_STATUS)
     # The quota is half the pacing the workflow was deployed with: sustained throttling. 10 % of the IoT
     # calls fail with a 5xx, 30 % of the task invocations crash, and page 0 surely crashes part-way.
     inject(
@@ -58,7 +62,7 @@ def test_throttling_5xx_and_crashes_end_verified_with_every_certificate_once(emu
         fault_rate=0.1,
         crash_rate=0.3,
         crash_plan=crash_page_zero_part_way,
-        seed=fleet_seed,
+        seed=fault_seed,
     )
 
     result = run_workflow(emulator, {"caCertificateId": fleet.ca_certificate_id, "targetStatus": target})
@@ -76,15 +80,15 @@ def test_throttling_5xx_and_crashes_end_verified_with_every_certificate_once(emu
     assert len(changed) > result.report["certificates"]["revoked"]
 
 
-def test_a_task_that_crashed_part_way_left_work_half_done_and_its_retry_settled_it(emulator):
-    fleet = new_fleet(emulator, 250, 71_010)
+def test_a_task_that_crashed_part_way_left_work_half_done_and_its_retry_settled_it(emulator, new_fleet):
+    fleet = new_fleet(250)
     seen: list[tuple[CrashRecord, dict[str, int]]] = []
 
     def crash_first_page_attempt_after_100_calls(function: str, event: Any, attempt: int) -> int | None:
         return 100 if function == "RevokeCertificates" and attempt == 1 else None
 
     def snapshot(record: CrashRecord) -> None:
-        now = statuses(fleet.certificate_ids).values()
+        now = statuses(IOT_STATE, fleet.certificate_ids).values()
         seen.append((record, {status: list(now).count(status) for status in set(now)}))
 
     inject(emulator, crash_plan=crash_first_page_attempt_after_100_calls)
@@ -111,9 +115,8 @@ def test_a_task_that_crashed_part_way_left_work_half_done_and_its_retry_settled_
 
 @pytest.mark.parametrize("function", TASKS)
 @pytest.mark.parametrize("where", ["after its first AWS call", "after all its work"])
-def test_a_crash_of_any_task_is_retried_without_harm(emulator, function, where):
-    seed = 71_100 + 10 * TASKS.index(function) + (where == "after all its work")
-    fleet = new_fleet(emulator, 40, seed, preexisting={"REVOKED": 3, "PENDING_TRANSFER": 2})
+def test_a_crash_of_any_task_is_retried_without_harm(emulator, new_fleet, function, where):
+    fleet = new_fleet(40, preexisting={"REVOKED": 3, "PENDING_TRANSFER": 2})
     after_calls = 1 if where == "after its first AWS call" else 10_000
 
     def plan(name: str, event: Any, attempt: int) -> int | None:
@@ -133,10 +136,10 @@ def test_a_crash_of_any_task_is_retried_without_harm(emulator, function, where):
     assert emulator.lambda_runtime.stats.by_function[f"iot-ca-revocation-{function}"] == 2
 
 
-def test_a_crash_on_the_failure_path_keeps_the_original_error(emulator):
+def test_a_crash_on_the_failure_path_keeps_the_original_error(emulator, new_fleet):
     """SummarizeFailure (no AWS call) dies after its work on every attempt: the execution still fails
     with the error that sent it down the failure path, and nothing was changed."""
-    fleet = new_fleet(emulator, 3, 71_250)
+    fleet = new_fleet(3)
 
     def summarize_always_crashes(name: str, event: Any, attempt: int) -> int | None:
         return 0 if name == "SummarizeFailure" else None
@@ -148,11 +151,11 @@ def test_a_crash_on_the_failure_path_keeps_the_original_error(emulator):
     assert "targetStatus" in result.cause
     assert emulator.lambda_runtime.stats.crashes >= 1
     assert emulator.iot_layer.stats.calls == {}
-    assert set(statuses(fleet.certificate_ids).values()) == {"ACTIVE"}
+    assert set(statuses(IOT_STATE, fleet.certificate_ids).values()) == {"ACTIVE"}
 
 
-def test_the_report_keeps_the_ca_status_before_a_crash_in_deactivate(emulator):
-    fleet = new_fleet(emulator, 5, 71_200)
+def test_the_report_keeps_the_ca_status_before_a_crash_in_deactivate(emulator, new_fleet):
+    fleet = new_fleet(5)
 
     def crash_after_the_update(name: str, event: Any, attempt: int) -> int | None:
         # DescribeCACertificate, UpdateCACertificate, then the crash before the second describe.
@@ -163,12 +166,12 @@ def test_the_report_keeps_the_ca_status_before_a_crash_in_deactivate(emulator):
 
     assert result.status == "SUCCEEDED", (result.error, result.cause)
     assert emulator.lambda_runtime.stats.crashes == 1
-    assert ca_status(fleet.ca_certificate_id) == ("INACTIVE", "DISABLE")
+    assert ca_status(IOT_STATE, fleet.ca_certificate_id) == ("INACTIVE", "DISABLE")
     assert result.report["ca"]["statusBefore"] == "ACTIVE"
 
 
-def test_a_repeated_execution_under_faults_does_no_harm(emulator):
-    fleet = new_fleet(emulator, 300, 71_300, preexisting=EVERY_STATUS)
+def test_a_repeated_execution_under_faults_does_no_harm(emulator, new_fleet):
+    fleet = new_fleet(300, preexisting=EVERY_STATUS)
     inject(emulator, fault_rate=0.1, crash_rate=0.3, seed=21)
     first = run_workflow(emulator, {"caCertificateId": fleet.ca_certificate_id})
     assert_end_state(emulator, fleet, first, "REVOKED")
@@ -189,18 +192,18 @@ def test_a_repeated_execution_under_faults_does_no_harm(emulator):
     # It wrote nothing at all: every certificate was settled from its listed status.
     assert emulator.iot_layer.stats.writes == []
     assert emulator.lambda_runtime.stats.crashes > 0
-    assert statuses(fleet.certificate_ids) == {
+    assert statuses(IOT_STATE, fleet.certificate_ids) == {
         cid: ("PENDING_TRANSFER" if fleet.status_of(cid) == "PENDING_TRANSFER" else "REVOKED")
         for cid in fleet.certificate_ids
     }
 
 
-def test_a_run_cut_short_is_reported_as_it_is_and_the_next_execution_completes_it(emulator):
+def test_a_run_cut_short_is_reported_as_it_is_and_the_next_execution_completes_it(emulator, new_fleet):
     """A page task that crashes on every attempt exhausts its retries: the run fails VerificationFailed,
     its report counts what really happened (read back from AWS IoT), and a second execution finishes the
     job without redoing anything. (RedriveExecution is not implemented by moto 5.2.5; on AWS a redrive
     reruns the failed Map children, which is the same as this second execution for the certificates.)"""
-    fleet = new_fleet(emulator, 300, 71_400, preexisting={"REVOKED": 4})
+    fleet = new_fleet(300, preexisting={"REVOKED": 4})
 
     def page_one_always_crashes_after_30_calls(name: str, event: Any, attempt: int) -> int | None:
         return 30 if name == "RevokeCertificates" and event.get("pageNumber") == 1 else None
@@ -210,7 +213,7 @@ def test_a_run_cut_short_is_reported_as_it_is_and_the_next_execution_completes_i
 
     assert (first.status, first.error, first.exit_code) == ("FAILED", "VerificationFailed", 3)
     page_one = fleet.certificate_ids[250:]
-    done = [cid for cid, status in statuses(page_one).items() if status == "REVOKED"]
+    done = [cid for cid, status in statuses(IOT_STATE, page_one).items() if status == "REVOKED"]
     pre_revoked = set(fleet.preexisting_ids["REVOKED"])
     # 1 GetObject + 29 UpdateCertificate before each crash (the same 29 on every attempt).
     newly_done = [cid for cid in done if cid not in pre_revoked]
@@ -238,13 +241,13 @@ def test_a_run_cut_short_is_reported_as_it_is_and_the_next_execution_completes_i
         "failed": 0,
     }
     assert len(emulator.iot_layer.stats.writes) == counts["failed"]  # only what the first run left
-    assert set(statuses(fleet.certificate_ids).values()) == {"REVOKED"}
+    assert set(statuses(IOT_STATE, fleet.certificate_ids).values()) == {"REVOKED"}
 
 
 @pytest.mark.slow
-def test_a_dry_run_under_faults_changes_nothing(emulator):
-    fleet = new_fleet(emulator, 300, 71_500, preexisting=EVERY_STATUS)
-    before = statuses(fleet.certificate_ids)
+def test_a_dry_run_under_faults_changes_nothing(emulator, new_fleet):
+    fleet = new_fleet(300, preexisting=EVERY_STATUS)
+    before = statuses(IOT_STATE, fleet.certificate_ids)
     inject(emulator, quota_tps=PACE_TPS / 2, fault_rate=0.1, crash_rate=0.3, seed=31)
 
     result = run_workflow(emulator, {"caCertificateId": fleet.ca_certificate_id, "dryRun": True})
@@ -258,29 +261,25 @@ def test_a_dry_run_under_faults_changes_nothing(emulator):
         "skipped": counts["skipped"] + counts["revoked"],
     }
     assert emulator.iot_layer.stats.writes == []
-    assert statuses(fleet.certificate_ids) == before
-    assert ca_status(fleet.ca_certificate_id) == ("ACTIVE", "ENABLE")
+    assert statuses(IOT_STATE, fleet.certificate_ids) == before
+    assert ca_status(IOT_STATE, fleet.ca_certificate_id) == ("ACTIVE", "ENABLE")
 
 
 @pytest.mark.slow
-def test_two_cas_revoked_at_once_under_faults_touch_only_their_own(emulator):
-    first = new_fleet(emulator, 260, 71_600)
-    second = new_fleet(emulator, 240, 71_601, preexisting={"REVOKED": 5})
+def test_two_cas_revoked_at_once_under_faults_touch_only_their_own(emulator, new_fleet):
+    first = new_fleet(260)
+    second = new_fleet(240, preexisting={"REVOKED": 5})
     inject(emulator, fault_rate=0.1, crash_rate=0.2, seed=41)
-    sfn = emulator.client("stepfunctions")
     arns = [
-        start_execution(
-            sfn, emulator.deployment.state_machine_arn, f'{{"caCertificateId": "{fleet.ca_certificate_id}"}}'
-        )
-        for fleet in (first, second)
+        start_workflow(emulator, {"caCertificateId": fleet.ca_certificate_id}) for fleet in (first, second)
     ]
-    results = [result_of(sfn, emulator.client("s3"), wait_for(sfn, arn, poll_seconds=0.05)) for arn in arns]
+    results = [finish_workflow(emulator, arn) for arn in arns]
 
     for fleet, result in zip((first, second), results, strict=True):
         assert result.status == "SUCCEEDED", (result.error, result.cause)
         assert result.report["certificates"] == expected_counts(fleet)
-        assert set(statuses(fleet.certificate_ids).values()) == {"REVOKED"}
-        assert set(statuses(fleet.decoy_certificate_ids).values()) == {"ACTIVE"}
+        assert set(statuses(IOT_STATE, fleet.certificate_ids).values()) == {"REVOKED"}
+        assert set(statuses(IOT_STATE, fleet.decoy_certificate_ids).values()) == {"ACTIVE"}
     assert_only_own_writes(emulator, first, second)
     written = {cid for _, cid in emulator.iot_layer.stats.writes}
     assert written & set(first.certificate_ids) and written & set(second.certificate_ids)

@@ -17,11 +17,11 @@ import copy
 from dataclasses import dataclass
 from typing import Any
 
+from tests.support.events import ACCOUNT, REGION
+
 CA = "<CA>"  # placeholder for a registered CA's certificateId
 OTHER_CA = "b" * 64
-ACCOUNT = "123456789012"  # the emulator's (moto's default) account
 OTHER_ACCOUNT = "111122223333"  # AWS documentation example account
-REGION = "us-east-1"
 AUDIT_PRODUCT = f"arn:aws:securityhub:{REGION}::product/aws/iot-device-defender-audit"
 CHECK = "REVOKED_CA_CERTIFICATE_STILL_ACTIVE_CHECK"
 

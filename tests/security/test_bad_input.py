@@ -15,11 +15,12 @@ from normalize_input.normalize import normalize
 from revocation_common.errors import InvalidInput
 from revocation_common.settings import TaskSettings
 
-from cli.workflow import error_message, result_of, start_execution, wait_for
-from emulator.fleet import Fleet, seed_fleet
-from emulator.iot import get_iot_backend
-from emulator.session import ACCOUNT_ID, REGION, EmulatorOptions, EmulatorSession
+from cli.workflow import error_message
+from emulator.session import EmulatorOptions, EmulatorSession
 from tests.security.bad_inputs import ACCOUNT, CATALOGUE, CONSOLE_CASES, EVENT_CASES, Case, with_ca
+from tests.support.fleet import Fleet, FleetBuilder
+from tests.support.statuses import IotStateReader
+from tests.support.workflow import finish_workflow, start_workflow
 
 UNIT_CA = "0123456789abcdef" * 4
 SETTINGS = TaskSettings(
@@ -94,17 +95,17 @@ def emulator() -> Iterator[EmulatorSession]:
 
 
 @pytest.fixture(scope="module")
-def fleet(emulator: EmulatorSession) -> Fleet:
-    return seed_fleet(emulator.client("iot"), certificates=12, seed=91_000, preexisting={"REVOKED": 2})
+def fleet(emulator: EmulatorSession, request: pytest.FixtureRequest) -> Fleet:
+    return FleetBuilder(emulator, request.node.nodeid)(12, preexisting={"REVOKED": 2})
 
 
 def _iot_state(fleet: Fleet) -> dict[str, Any]:
-    backend = get_iot_backend(ACCOUNT_ID, REGION)
-    ca = backend.ca_certificates[fleet.ca_certificate_id]
+    """The CA's and every certificate's description (status, lastModifiedDate), read without an API call."""
+    state = IotStateReader()
     return {
-        "ca": (ca.status, ca.auto_registration_status, ca.last_modified_date),
+        "ca": state.describe_ca_certificate(certificateId=fleet.ca_certificate_id),
         "certificates": {
-            cid: (backend.certificates[cid].status, backend.certificates[cid].last_modified_date)
+            cid: state.describe_certificate(certificateId=cid)
             for cid in (*fleet.certificate_ids, *fleet.decoy_certificate_ids)
         },
     }
@@ -125,13 +126,13 @@ def test_the_workflow_fails_fast_with_invalid_input_and_changes_nothing(emulator
     assert emulator.deployment is not None
     before = _iot_state(fleet)
     emulator.iot_layer.reset_stats()
-    sfn, s3 = emulator.client("stepfunctions"), emulator.client("s3")
+    s3 = emulator.client("s3")
     name = f"bad-input-{case.id}"
     document = json.dumps(with_ca(case.document, fleet.ca_certificate_id))
 
     started = time.monotonic()
-    arn = start_execution(sfn, emulator.deployment.state_machine_arn, document, name=name)
-    result = result_of(sfn, s3, wait_for(sfn, arn, poll_seconds=0.02))
+    arn = start_workflow(emulator, document, name=name)
+    result = finish_workflow(emulator, arn)
     elapsed = time.monotonic() - started
 
     assert (result.status, result.error, result.exit_code) == ("FAILED", "InvalidInput", 2)

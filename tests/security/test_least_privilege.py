@@ -20,14 +20,15 @@ from typing import Any
 
 import pytest
 
-from cli.workflow import result_of, start_execution, wait_for
-from emulator.fleet import TRANSFER_TARGET_ACCOUNT, seed_fleet
+from emulator.fleet import TRANSFER_TARGET_ACCOUNT
 from emulator.iot import get_iot_backend
 from emulator.lambda_runtime import InvocationFaults
 from emulator.session import ACCOUNT_ID, REGION, EmulatorOptions, EmulatorSession
 from infra.functions import FUNCTION_SPECS
 from infra.nag import flatten_cfn
+from tests.support.fleet import FleetBuilder
 from tests.support.synth import STAR_RESOURCE_ACTIONS, Synthesized, synthesize_once
+from tests.support.workflow import finish_workflow, start_workflow
 
 pytestmark = pytest.mark.synth
 
@@ -120,14 +121,13 @@ def test_star_resources_only_for_actions_without_a_resource_type(synthesized):
 
 # ------------------------------------------------------------------------------------------ dynamically
 @pytest.fixture(scope="module")
-def calls_by_function() -> dict[str, set[str]]:
+def calls_by_function(request: pytest.FixtureRequest) -> dict[str, set[str]]:
     """Every AWS call each task made over runs that take every path the tasks have."""
     options = EmulatorOptions(context={"updateCertificateTps": 100, "listCertificatesByCaTps": 100})
     with EmulatorSession(options) as emulator:
         assert emulator.deployment is not None and emulator.lambda_runtime is not None
-        iot, sfn, s3 = emulator.client("iot"), emulator.client("stepfunctions"), emulator.client("s3")
-        fleet = seed_fleet(
-            iot, certificates=300, seed=92_000, preexisting={"REVOKED": 2, "PENDING_TRANSFER": 2}
+        fleet = FleetBuilder(emulator, request.node.nodeid)(
+            300, preexisting={"REVOKED": 2, "PENDING_TRANSFER": 2}
         )
         backend = get_iot_backend(ACCOUNT_ID, REGION)
         stale = fleet.certificate_ids[-1]  # listed ACTIVE, in PENDING_TRANSFER when its page is revoked
@@ -141,21 +141,19 @@ def calls_by_function() -> dict[str, set[str]]:
             return 3 if function == "DeactivateCa" and attempt == 1 else None
 
         emulator.lambda_runtime.configure_faults(InvocationFaults(crash_plan=transfer_before_the_pages_run))
-        machine = emulator.deployment.state_machine_arn
         document = json.dumps({"caCertificateId": fleet.ca_certificate_id})
-        first = start_execution(sfn, machine, document)
+        first = start_workflow(emulator, document)
         dynamodb, deadline = emulator.client("dynamodb"), time.monotonic() + 30
         while not dynamodb.scan(TableName=emulator.deployment.lock_table)["Count"]:  # until it holds the lock
             assert time.monotonic() < deadline
             time.sleep(0.02)
-        second = start_execution(sfn, machine, document)  # the lock is held: RevocationAlreadyInProgress
-        results = [result_of(sfn, s3, wait_for(sfn, arn, poll_seconds=0.05)) for arn in (first, second)]
+        second = start_workflow(emulator, document)  # the lock is held: RevocationAlreadyInProgress
+        results = [finish_workflow(emulator, arn) for arn in (first, second)]
         assert results[0].status == "SUCCEEDED", results[0].cause
         assert results[0].report["certificates"]["skipped"] == 3  # the two transfers and the stale one
         assert results[1].error == "RevocationAlreadyInProgress"
         for bad in ('{"caCertificateId": "nope"}', json.dumps({"caCertificateId": "0" * 64})):
-            arn = start_execution(sfn, machine, bad)
-            assert result_of(sfn, s3, wait_for(sfn, arn, poll_seconds=0.05)).status == "FAILED"
+            assert finish_workflow(emulator, start_workflow(emulator, bad)).status == "FAILED"
         return {
             function: {IAM_ACTION_OF.get(call, call) for call in calls}
             for function, calls in emulator.lambda_runtime.stats.aws_calls.items()

@@ -8,12 +8,12 @@ Account ids are recognised where they mean an account: inside an ARN, or next to
 from __future__ import annotations
 
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+from contract.paths import REPO_ROOT
+from tests.support.repository import project_files
 
 ALLOWED_ACCOUNTS = {
     "123456789012": "moto's default account, the emulator's; the AWS documentation example account",
@@ -39,18 +39,7 @@ SKIPPED = {"package-lock.json"}
 
 
 def repository_files() -> list[Path]:
-    listed = subprocess.run(
-        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
-        cwd=REPO,
-        capture_output=True,
-        check=True,
-    ).stdout.decode()
-    files = []
-    for name in sorted(set(filter(None, listed.split("\0")))):
-        path = REPO / name
-        if path.is_file() and path.name not in SKIPPED:
-            files.append(path)
-    return files
+    return [path for path in project_files() if path.name not in SKIPPED]
 
 
 def text_of(path: Path) -> str | None:
@@ -61,7 +50,7 @@ def text_of(path: Path) -> str | None:
 
 
 def test_the_scan_sees_the_repository():
-    names = {path.relative_to(REPO).as_posix() for path in repository_files()}
+    names = {path.relative_to(REPO_ROOT).as_posix() for path in repository_files()}
     assert {"README.md", "statemachine/revoke_ca.asl.json", "tests/security/test_no_secrets.py"} <= names
 
 
@@ -100,7 +89,7 @@ def test_no_secrets_in_the_repository():
         for kind, pattern in SECRETS.items():
             for match in pattern.finditer(text):
                 line = text.count("\n", 0, match.start()) + 1
-                found.append(f"{path.relative_to(REPO)}:{line}: {kind}")
+                found.append(f"{path.relative_to(REPO_ROOT)}:{line}: {kind}")
     assert found == []
 
 
@@ -114,5 +103,5 @@ def test_no_account_ids_but_placeholders_in_the_repository():
             for match in pattern.finditer(text):
                 if match.group(1) not in ALLOWED_ACCOUNTS:
                     line = text.count("\n", 0, match.start()) + 1
-                    found.append(f"{path.relative_to(REPO)}:{line}: account {match.group(1)}")
+                    found.append(f"{path.relative_to(REPO_ROOT)}:{line}: account {match.group(1)}")
     assert found == []

@@ -10,15 +10,12 @@ Security Hub "Findings - Imported" event carries one finding, so the rules here 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 from localstack.services.events.event_rule_engine import EventPatternCompiler, EventRuleEngine
 
-EVENTS_DIR = Path(__file__).resolve().parents[1] / "events"
-# The account and Region the sample events are in (moto's defaults, so the emulator replays them as is).
-ACCOUNT = "123456789012"
-REGION = "us-east-1"
+from tests.support.events import ACCOUNT, REGION
+
 PSEUDO = {
     "AWS::AccountId": ACCOUNT,
     "AWS::Region": REGION,
@@ -62,7 +59,3 @@ def matches(pattern: dict[str, Any], event: dict[str, Any]) -> bool:
     """Whether EventBridge would deliver ``event`` to a rule with ``pattern``."""
     compiled = EventPatternCompiler().compile_event_pattern(pattern)
     return bool(EventRuleEngine().evaluate_pattern_on_event(compiled, json.dumps(event)))
-
-
-def load_event(name: str) -> dict[str, Any]:
-    return dict(json.loads((EVENTS_DIR / name).read_text(encoding="utf-8")))

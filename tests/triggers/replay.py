@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import json
 from pathlib import Path
 from typing import Any
@@ -11,18 +10,9 @@ from unittest import mock
 from cli import run as run_command
 from cli.main import main
 from cli.workflow import wait_for
-from emulator.fleet import Fleet, seed_fleet
 from emulator.session import EmulatorSession
-from tests.triggers.patterns import EVENTS_DIR
-
-# The CA id the sample events name; a replay puts the id of a CA registered in the emulator in its place.
-SAMPLE_CA = "6f0e3e3b2d9b5c8a1f4e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a3921"
-FAST_CONTEXT = {"updateCertificateTps": 2000, "listCertificatesByCaTps": 2000}
-_seeds = itertools.count(7000)
-
-
-def new_fleet(emulator: EmulatorSession, certificates: int) -> Fleet:
-    return seed_fleet(emulator.client("iot"), certificates=certificates, seed=next(_seeds))
+from tests.support.events import EVENTS_DIR, SAMPLE_CA
+from tests.support.workflow import POLL_SECONDS
 
 
 def sample_for(name: str, ca_certificate_id: str, directory: Path) -> Path:
@@ -39,26 +29,10 @@ def ca_revoke_run(capsys: Any, *args: str) -> tuple[int, dict[str, Any]]:
     and the JSON document it printed. It polls every 50 ms instead of every second (the emulator is fast)."""
     capsys.readouterr()
     with mock.patch.object(
-        run_command, "wait_for", lambda *a, **k: wait_for(*a, **{**k, "poll_seconds": 0.05})
+        run_command, "wait_for", lambda *a, **k: wait_for(*a, **{**k, "poll_seconds": POLL_SECONDS})
     ):
         code = main(["run", *args, "--wait", "--json"])
     return code, json.loads(capsys.readouterr().out)
-
-
-def statuses(emulator: EmulatorSession, certificate_ids: Any) -> set[str]:
-    iot = emulator.client("iot")
-    return {
-        iot.describe_certificate(certificateId=cid)["certificateDescription"]["status"]
-        for cid in certificate_ids
-    }
-
-
-def ca_status(emulator: EmulatorSession, ca_certificate_id: str) -> str:
-    return str(
-        emulator.client("iot").describe_ca_certificate(certificateId=ca_certificate_id)[
-            "certificateDescription"
-        ]["status"]
-    )
 
 
 def notifications(emulator: EmulatorSession) -> list[dict[str, str]]:

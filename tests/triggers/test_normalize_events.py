@@ -11,9 +11,8 @@ from normalize_input.normalize import normalize
 from revocation_common.errors import AutomaticResponseDisabled, InvalidInput
 from revocation_common.settings import TaskSettings
 
-from tests.triggers.patterns import ACCOUNT, REGION, load_event
+from tests.support.events import ACCOUNT, REGION, SAMPLE_CA, load_event
 
-SAMPLE_CA = "6f0e3e3b2d9b5c8a1f4e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a3921"
 DEPLOYMENT = Deployment(account=ACCOUNT, region=REGION)
 SETTINGS = TaskSettings(
     report_bucket="reports",

@@ -7,17 +7,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from cli.workflow import result_of, start_execution, wait_for
 from emulator.session import EmulatorOptions, EmulatorSession
-from tests.triggers.replay import (
-    FAST_CONTEXT,
-    ca_revoke_run,
-    ca_status,
-    new_fleet,
-    notifications,
-    sample_for,
-    statuses,
-)
+from tests.support.statuses import ca_status, statuses
+from tests.support.workflow import FAST_CONTEXT, finish_workflow, start_workflow
+from tests.triggers.replay import ca_revoke_run, notifications, sample_for
 
 
 @pytest.fixture(scope="module")
@@ -35,8 +28,8 @@ def emulator() -> Iterator[EmulatorSession]:
         "securityhub-imported-intermediate-ca.json",
     ],
 )
-def test_a_finding_runs_a_dry_run_by_default_and_changes_nothing(emulator, capsys, tmp_path, name):
-    fleet = new_fleet(emulator, 30)
+def test_a_finding_runs_a_dry_run_by_default_and_changes_nothing(emulator, new_fleet, capsys, tmp_path, name):
+    fleet = new_fleet(30)
     emulator.iot_layer.reset_stats()
 
     code, report = ca_revoke_run(
@@ -53,8 +46,8 @@ def test_a_finding_runs_a_dry_run_by_default_and_changes_nothing(emulator, capsy
     assert report["certificates"]["total"] == 30
     assert report["certificates"]["revoked"] == 0
     assert report["verification"]["verified"] is True
-    assert statuses(emulator, fleet.certificate_ids) == {"ACTIVE"}
-    assert ca_status(emulator, fleet.ca_certificate_id) == "ACTIVE"
+    assert set(statuses(emulator.client("iot"), fleet.certificate_ids).values()) == {"ACTIVE"}
+    assert ca_status(emulator.client("iot"), fleet.ca_certificate_id).status == "ACTIVE"
     calls = emulator.iot_layer.stats.calls
     assert calls.get("UpdateCertificate", 0) == calls.get("UpdateCACertificate", 0) == 0
     (notice,) = notifications(emulator)
@@ -62,8 +55,8 @@ def test_a_finding_runs_a_dry_run_by_default_and_changes_nothing(emulator, capsy
     assert "DRY RUN (nothing changed)" in notice["Message"]
 
 
-def test_the_custom_action_revokes(emulator, capsys, tmp_path):
-    fleet = new_fleet(emulator, 20)
+def test_the_custom_action_revokes(emulator, new_fleet, capsys, tmp_path):
+    fleet = new_fleet(20)
     path = sample_for("securityhub-custom-action.json", fleet.ca_certificate_id, tmp_path)
 
     code, report = ca_revoke_run(capsys, "--input-file", str(path))
@@ -74,13 +67,13 @@ def test_the_custom_action_revokes(emulator, capsys, tmp_path):
         "securityhub:custom-action",
         20,
     )
-    assert statuses(emulator, fleet.certificate_ids) == {"REVOKED"}
-    assert set(statuses(emulator, fleet.decoy_certificate_ids)) == {"ACTIVE"}
+    assert set(statuses(emulator.client("iot"), fleet.certificate_ids).values()) == {"REVOKED"}
+    assert set(statuses(emulator.client("iot"), fleet.decoy_certificate_ids).values()) == {"ACTIVE"}
     notifications(emulator)
 
 
-def test_the_custom_event_revokes(emulator, capsys, tmp_path):
-    fleet = new_fleet(emulator, 10)
+def test_the_custom_event_revokes(emulator, new_fleet, capsys, tmp_path):
+    fleet = new_fleet(10)
     path = sample_for("custom-event.json", fleet.ca_certificate_id, tmp_path)
 
     code, report = ca_revoke_run(capsys, "--input-file", str(path))
@@ -91,13 +84,15 @@ def test_the_custom_event_revokes(emulator, capsys, tmp_path):
         "INC-2041",
         10,
     )
-    assert statuses(emulator, fleet.certificate_ids) == {"REVOKED"}
+    assert set(statuses(emulator.client("iot"), fleet.certificate_ids).values()) == {"REVOKED"}
     notifications(emulator)
 
 
 @pytest.mark.parametrize("name", ["near-miss-archived.json", "near-miss-other-check.json"])
-def test_a_near_miss_is_refused_with_invalid_input_and_a_readable_notice(emulator, capsys, tmp_path, name):
-    fleet = new_fleet(emulator, 3)
+def test_a_near_miss_is_refused_with_invalid_input_and_a_readable_notice(
+    emulator, new_fleet, capsys, tmp_path, name
+):
+    fleet = new_fleet(3)
     emulator.iot_layer.reset_stats()
 
     code, document = ca_revoke_run(
@@ -113,20 +108,6 @@ def test_a_near_miss_is_refused_with_invalid_input_and_a_readable_notice(emulato
     assert "stackTrace" not in notice["Message"]
 
 
-def _start(emulator: EmulatorSession, ca_certificate_id: str) -> str:
-    assert emulator.deployment is not None
-    return start_execution(
-        emulator.client("stepfunctions"),
-        emulator.deployment.state_machine_arn,
-        f'{{"caCertificateId": "{ca_certificate_id}"}}',
-    )
-
-
-def _finish(emulator: EmulatorSession, arn: str):
-    sfn = emulator.client("stepfunctions")
-    return result_of(sfn, emulator.client("s3"), wait_for(sfn, arn, poll_seconds=0.05))
-
-
 def _lock_item(emulator: EmulatorSession, ca_certificate_id: str):
     assert emulator.deployment is not None
     return (
@@ -136,13 +117,16 @@ def _lock_item(emulator: EmulatorSession, ca_certificate_id: str):
     )
 
 
-def test_two_executions_at_once_for_one_ca_one_revokes_the_other_names_it(emulator):
-    fleet = new_fleet(emulator, 600)
+def test_two_executions_at_once_for_one_ca_one_revokes_the_other_names_it(emulator, new_fleet):
+    fleet = new_fleet(600)
     notifications(emulator)
     emulator.iot_layer.reset_stats()
 
-    arns = [_start(emulator, fleet.ca_certificate_id), _start(emulator, fleet.ca_certificate_id)]
-    results = {arn: _finish(emulator, arn) for arn in arns}
+    arns = [
+        start_workflow(emulator, {"caCertificateId": fleet.ca_certificate_id}),
+        start_workflow(emulator, {"caCertificateId": fleet.ca_certificate_id}),
+    ]
+    results = {arn: finish_workflow(emulator, arn) for arn in arns}
 
     succeeded = [r for r in results.values() if r.status == "SUCCEEDED"]
     refused = [r for r in results.values() if r.status == "FAILED"]
@@ -155,7 +139,7 @@ def test_two_executions_at_once_for_one_ca_one_revokes_the_other_names_it(emulat
     # Only the winner touched AWS IoT: one UpdateCertificate per certificate, one CA deactivation.
     assert emulator.iot_layer.stats.calls["UpdateCertificate"] == 600
     assert emulator.iot_layer.stats.calls["UpdateCACertificate"] == 1
-    assert statuses(emulator, fleet.certificate_ids) == {"REVOKED"}
+    assert set(statuses(emulator.client("iot"), fleet.certificate_ids).values()) == {"REVOKED"}
     # The winner released the lock; the loser never held it.
     assert _lock_item(emulator, fleet.ca_certificate_id) is None
     subjects = sorted(n["Subject"] for n in notifications(emulator))
@@ -166,19 +150,19 @@ def test_two_executions_at_once_for_one_ca_one_revokes_the_other_names_it(emulat
         ]
     )
 
-    again = _finish(emulator, _start(emulator, fleet.ca_certificate_id))
+    again = finish_workflow(emulator, start_workflow(emulator, {"caCertificateId": fleet.ca_certificate_id}))
     assert again.status == "SUCCEEDED"
     assert again.report["certificates"]["alreadyRevoked"] == 600
 
 
 @pytest.mark.parametrize("holder", ["never-ran", "finished"])
-def test_a_lock_whose_holder_has_ended_is_taken_over(emulator, holder):
-    fleet = new_fleet(emulator, 5)
+def test_a_lock_whose_holder_has_ended_is_taken_over(emulator, new_fleet, holder):
+    fleet = new_fleet(5)
     assert emulator.deployment is not None
     if holder == "finished":
-        other = new_fleet(emulator, 1)
-        arn = _start(emulator, other.ca_certificate_id)
-        assert _finish(emulator, arn).status == "SUCCEEDED"
+        other = new_fleet(1)
+        arn = start_workflow(emulator, {"caCertificateId": other.ca_certificate_id})
+        assert finish_workflow(emulator, arn).status == "SUCCEEDED"
     else:
         arn = emulator.deployment.state_machine_arn.replace(":stateMachine:", ":execution:") + ":never-ran"
     # A lock left behind, as by an aborted execution (no end path ran to release it).
@@ -192,7 +176,7 @@ def test_a_lock_whose_holder_has_ended_is_taken_over(emulator, holder):
         },
     )
 
-    result = _finish(emulator, _start(emulator, fleet.ca_certificate_id))
+    result = finish_workflow(emulator, start_workflow(emulator, {"caCertificateId": fleet.ca_certificate_id}))
 
     assert result.status == "SUCCEEDED", (result.error, result.cause)
     assert result.report["certificates"]["revoked"] == 5
@@ -201,7 +185,7 @@ def test_a_lock_whose_holder_has_ended_is_taken_over(emulator, holder):
 
 
 def test_a_failed_run_releases_its_lock_and_says_why(emulator):
-    result = _finish(emulator, _start(emulator, "0" * 64))
+    result = finish_workflow(emulator, start_workflow(emulator, {"caCertificateId": "0" * 64}))
 
     assert (result.status, result.error, result.exit_code) == ("FAILED", "CaNotFound", 4)
     assert _lock_item(emulator, "0" * 64) is None

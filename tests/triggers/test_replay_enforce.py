@@ -7,7 +7,9 @@ from collections.abc import Iterator
 import pytest
 
 from emulator.session import EmulatorOptions, EmulatorSession
-from tests.triggers.replay import FAST_CONTEXT, ca_revoke_run, ca_status, new_fleet, sample_for, statuses
+from tests.support.statuses import ca_status, statuses
+from tests.support.workflow import FAST_CONTEXT
+from tests.triggers.replay import ca_revoke_run, sample_for
 
 
 @pytest.fixture(scope="module")
@@ -18,8 +20,8 @@ def emulator() -> Iterator[EmulatorSession]:
         yield session
 
 
-def test_with_enforce_a_finding_revokes(emulator, capsys, tmp_path):
-    fleet = new_fleet(emulator, 40)
+def test_with_enforce_a_finding_revokes(emulator, new_fleet, capsys, tmp_path):
+    fleet = new_fleet(40)
     path = sample_for("securityhub-imported-revoked-ca.json", fleet.ca_certificate_id, tmp_path)
 
     code, report = ca_revoke_run(capsys, "--input-file", str(path))
@@ -28,6 +30,6 @@ def test_with_enforce_a_finding_revokes(emulator, capsys, tmp_path):
     assert (report["dryRun"], report["source"]) == (False, "securityhub:finding")
     assert report["certificates"]["revoked"] == 40
     assert report["verification"]["verified"] is True
-    assert statuses(emulator, fleet.certificate_ids) == {"REVOKED"}
-    assert ca_status(emulator, fleet.ca_certificate_id) == "INACTIVE"
-    assert set(statuses(emulator, fleet.decoy_certificate_ids)) == {"ACTIVE"}
+    assert set(statuses(emulator.client("iot"), fleet.certificate_ids).values()) == {"REVOKED"}
+    assert ca_status(emulator.client("iot"), fleet.ca_certificate_id).status == "INACTIVE"
+    assert set(statuses(emulator.client("iot"), fleet.decoy_certificate_ids).values()) == {"ACTIVE"}

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from infra.triggers import CUSTOM_ACTIONS, imported_findings_pattern
+from tests.support.events import EVENTS_DIR, load_event
 from tests.support.synth import Synthesized
-from tests.triggers.patterns import EVENTS_DIR, load_event, matches, rule_patterns
+from tests.triggers.patterns import matches, rule_patterns
 
 pytestmark = pytest.mark.synth
 

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from emulator.fleet import _derive_key, _Issuer
+from contract.paths import REPO_ROOT
+from tests.support.fleet import issued_pems
 
-REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 
 
@@ -58,7 +58,7 @@ def served_emulator(tmp_path, emulator_args):
         stderr=subprocess.STDOUT,
         text=True,
         env=env,
-        cwd=REPO,
+        cwd=REPO_ROOT,
     )
     try:
         _wait_for_port(port, process)
@@ -88,10 +88,10 @@ def served_emulator(tmp_path, emulator_args):
 
 
 @pytest.mark.slow
-def test_aws_cli_registers_and_ca_revoke_run_revokes(served_emulator, tmp_path):
+def test_aws_cli_registers_and_ca_revoke_run_revokes(served_emulator, tmp_path, request):
     url, env = served_emulator
-    issuer = _Issuer(4242, "cli", _derive_key(4242, "client"), serial_base=77 << 24)
-    (tmp_path / "ca.pem").write_text(issuer.certificate_pem)
+    pems = issued_pems(request.node.nodeid)
+    (tmp_path / "ca.pem").write_text(pems.ca_certificate_pem)
 
     def aws(*args: str) -> str:
         done = subprocess.run(
@@ -116,7 +116,7 @@ def test_aws_cli_registers_and_ca_revoke_run_revokes(served_emulator, tmp_path):
     ids = []
     for number in range(3):
         pem = tmp_path / f"device{number}.pem"
-        pem.write_text(issuer.client_pem(number))
+        pem.write_text(pems.client_certificate_pem(number))
         ids.append(
             aws(
                 "iot",
@@ -146,7 +146,7 @@ def test_aws_cli_registers_and_ca_revoke_run_revokes(served_emulator, tmp_path):
         text=True,
         env=env,
         check=False,
-        cwd=REPO,
+        cwd=REPO_ROOT,
     )
 
     assert run.returncode == 0, run.stderr
@@ -188,7 +188,7 @@ def test_run_refuses_a_malformed_request_with_one_line(served_emulator):
         text=True,
         env=env,
         check=False,
-        cwd=REPO,
+        cwd=REPO_ROOT,
     )
     assert run.returncode == 2
     assert run.stderr.strip().count("\n") == 0
@@ -242,7 +242,7 @@ def test_emulator_refuses_a_port_in_use_at_once():
             text=True,
             timeout=60,
             check=False,
-            cwd=REPO,
+            cwd=REPO_ROOT,
         )
     assert done.returncode == 2
     assert "--port" in done.stderr and "in use" in done.stderr

@@ -6,12 +6,13 @@ import json
 
 import pytest
 
-from tests.workflow.conftest import ca_status, new_fleet, run_workflow, statuses
+from tests.support.statuses import ca_status, statuses
+from tests.support.workflow import run_workflow
 
 
 @pytest.mark.parametrize("count", [0, 1, 250, 251, 501])
-def test_revokes_every_certificate_of_the_ca(emulator, count):
-    fleet = new_fleet(emulator, count)
+def test_revokes_every_certificate_of_the_ca(emulator, new_fleet, count):
+    fleet = new_fleet(count)
     result = run_workflow(emulator, {"caCertificateId": fleet.ca_certificate_id, "reason": "key leaked"})
 
     assert result.status == "SUCCEEDED", (result.error, result.cause)
@@ -26,15 +27,15 @@ def test_revokes_every_certificate_of_the_ca(emulator, count):
     assert report["verification"]["verified"] is True
     assert report["verification"]["remaining"] == {}
     assert report["listing"]["pageCount"] == -(-count // 250)
-    assert ca_status(emulator, fleet.ca_certificate_id) == ("INACTIVE", "DISABLE")
-    assert set(statuses(emulator, fleet.certificate_ids).values()) <= {"REVOKED"}
+    assert ca_status(emulator.client("iot"), fleet.ca_certificate_id) == ("INACTIVE", "DISABLE")
+    assert set(statuses(emulator.client("iot"), fleet.certificate_ids).values()) <= {"REVOKED"}
     # Decoys: the other CA's certificates and those registered without a CA stay ACTIVE.
-    assert set(statuses(emulator, fleet.decoy_certificate_ids).values()) == {"ACTIVE"}
-    assert ca_status(emulator, fleet.other_ca_certificate_id)[0] == "ACTIVE"
+    assert set(statuses(emulator.client("iot"), fleet.decoy_certificate_ids).values()) == {"ACTIVE"}
+    assert ca_status(emulator.client("iot"), fleet.other_ca_certificate_id).status == "ACTIVE"
     assert result.exit_code == 0
 
 
-def test_preexisting_statuses_end_in_the_documented_state(emulator):
+def test_preexisting_statuses_end_in_the_documented_state(emulator, new_fleet):
     preexisting = {
         "REVOKED": 3,
         "INACTIVE": 2,
@@ -42,7 +43,7 @@ def test_preexisting_statuses_end_in_the_documented_state(emulator):
         "PENDING_ACTIVATION": 1,
         "REGISTER_INACTIVE": 1,
     }
-    fleet = new_fleet(emulator, 40, preexisting=preexisting)
+    fleet = new_fleet(40, preexisting=preexisting)
     result = run_workflow(emulator, {"caCertificateId": fleet.ca_certificate_id})
 
     assert result.status == "SUCCEEDED", (result.error, result.cause)
@@ -56,14 +57,14 @@ def test_preexisting_statuses_end_in_the_documented_state(emulator):
         "remaining": {"PENDING_TRANSFER": 2},
         "unaccounted": 0,
     }
-    after = statuses(emulator, fleet.certificate_ids)
+    after = statuses(emulator.client("iot"), fleet.certificate_ids)
     for cid in fleet.certificate_ids:
         expected = "PENDING_TRANSFER" if cid in skipped else "REVOKED"
         assert after[cid] == expected
 
 
-def test_inactive_target_is_a_reversible_quarantine(emulator):
-    fleet = new_fleet(emulator, 12, preexisting={"REVOKED": 2})
+def test_inactive_target_is_a_reversible_quarantine(emulator, new_fleet):
+    fleet = new_fleet(12, preexisting={"REVOKED": 2})
     result = run_workflow(emulator, {"caCertificateId": fleet.ca_certificate_id, "targetStatus": "INACTIVE"})
 
     assert result.status == "SUCCEEDED", (result.error, result.cause)
@@ -74,15 +75,15 @@ def test_inactive_target_is_a_reversible_quarantine(emulator):
         "skipped": 2,
         "failed": 0,
     }
-    after = statuses(emulator, fleet.certificate_ids)
+    after = statuses(emulator.client("iot"), fleet.certificate_ids)
     revoked_before = set(fleet.preexisting_ids["REVOKED"])
     assert {after[c] for c in revoked_before} == {"REVOKED"}
     assert {after[c] for c in fleet.certificate_ids if c not in revoked_before} == {"INACTIVE"}
 
 
-def test_dry_run_changes_nothing(emulator):
-    fleet = new_fleet(emulator, 260, preexisting={"REVOKED": 4})
-    before = statuses(emulator, fleet.certificate_ids)
+def test_dry_run_changes_nothing(emulator, new_fleet):
+    fleet = new_fleet(260, preexisting={"REVOKED": 4})
+    before = statuses(emulator.client("iot"), fleet.certificate_ids)
     result = run_workflow(emulator, {"caCertificateId": fleet.ca_certificate_id, "dryRun": True})
 
     assert result.status == "SUCCEEDED", (result.error, result.cause)
@@ -96,12 +97,12 @@ def test_dry_run_changes_nothing(emulator):
         "failed": 0,
     }
     assert report["verification"]["verified"] is True
-    assert statuses(emulator, fleet.certificate_ids) == before
-    assert ca_status(emulator, fleet.ca_certificate_id) == ("ACTIVE", "ENABLE")
+    assert statuses(emulator.client("iot"), fleet.certificate_ids) == before
+    assert ca_status(emulator.client("iot"), fleet.ca_certificate_id) == ("ACTIVE", "ENABLE")
 
 
-def test_second_run_is_a_no_op(emulator):
-    fleet = new_fleet(emulator, 30)
+def test_second_run_is_a_no_op(emulator, new_fleet):
+    fleet = new_fleet(30)
     emulator.iot_layer.reset_stats()
     first = run_workflow(emulator, {"caCertificateId": fleet.ca_certificate_id})
     assert first.report["certificates"]["revoked"] == 30
@@ -136,8 +137,8 @@ def test_second_run_is_a_no_op(emulator):
         ({"caCertificateId": "a" * 64, "dryrun": True}, "dryrun"),
     ],
 )
-def test_bad_input_fails_with_invalid_input_and_changes_nothing(emulator, document, field):
-    fleet = new_fleet(emulator, 3)
+def test_bad_input_fails_with_invalid_input_and_changes_nothing(emulator, new_fleet, document, field):
+    fleet = new_fleet(3)
     if isinstance(document, dict) and document.get("caCertificateId") == "a" * 64:
         document = {**document, "caCertificateId": fleet.ca_certificate_id}
     emulator.iot_layer.reset_stats()
@@ -149,8 +150,8 @@ def test_bad_input_fails_with_invalid_input_and_changes_nothing(emulator, docume
     assert field in result.cause
     assert result.exit_code == 2
     assert sum(emulator.iot_layer.stats.calls.values()) == 0
-    assert set(statuses(emulator, fleet.certificate_ids).values()) == {"ACTIVE"}
-    assert ca_status(emulator, fleet.ca_certificate_id) == ("ACTIVE", "ENABLE")
+    assert set(statuses(emulator.client("iot"), fleet.certificate_ids).values()) == {"ACTIVE"}
+    assert ca_status(emulator.client("iot"), fleet.ca_certificate_id) == ("ACTIVE", "ENABLE")
 
 
 def test_unknown_ca_fails_with_ca_not_found(emulator):
@@ -161,8 +162,8 @@ def test_unknown_ca_fails_with_ca_not_found(emulator):
     assert result.exit_code == 4
 
 
-def test_tasks_emit_their_metrics(emulator):
-    fleet = new_fleet(emulator, 260)
+def test_tasks_emit_their_metrics(emulator, new_fleet):
+    fleet = new_fleet(260)
     already = len(emulator.metric_log)
 
     result = run_workflow(emulator, {"caCertificateId": fleet.ca_certificate_id})

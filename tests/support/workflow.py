@@ -1,0 +1,40 @@
+"""Running the deployed state machine on an emulator session, as ``ca-revoke run --wait`` does."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Final
+
+from cli.workflow import ExecutionResult, result_of, start_execution, wait_for
+from emulator.session import EmulatorSession
+
+__all__ = ["FAST_CONTEXT", "POLL_SECONDS", "finish_workflow", "run_workflow", "start_workflow"]
+
+FAST_CONTEXT: Final = {"updateCertificateTps": 2000, "listCertificatesByCaTps": 2000}
+"""cdk.json context for fast pacing: the quota logic is exercised by the bench and the throttling tests."""
+POLL_SECONDS: Final = 0.05
+"""DescribeExecution polling interval of the helpers (the emulator is fast; the CLI polls every second)."""
+
+
+def start_workflow(emulator: EmulatorSession, document: Any, name: str | None = None) -> str:
+    """StartExecution of the deployed state machine; returns the executionArn.
+
+    document: the execution input, JSON text as is or any other value JSON-encoded.
+    name: the execution name (None: ``ca-revoke-<UTC time>-<random>``, as start_execution picks).
+    """
+    assert emulator.deployment is not None
+    text = document if isinstance(document, str) else json.dumps(document)
+    sfn = emulator.client("stepfunctions")
+    return start_execution(sfn, emulator.deployment.state_machine_arn, text, name=name)
+
+
+def finish_workflow(emulator: EmulatorSession, execution_arn: str) -> ExecutionResult:
+    """Wait for the execution to end; its result, with the report read from S3 when there is one."""
+    sfn = emulator.client("stepfunctions")
+    description = wait_for(sfn, execution_arn, poll_seconds=POLL_SECONDS)
+    return result_of(sfn, emulator.client("s3"), description)
+
+
+def run_workflow(emulator: EmulatorSession, document: Any, name: str | None = None) -> ExecutionResult:
+    """Start an execution with ``document`` as its input, wait for it, return its result and report."""
+    return finish_workflow(emulator, start_workflow(emulator, document, name))
