@@ -1,0 +1,139 @@
+"""The ports over boto3: AWS IoT reads with their errors mapped, S3 JSON objects, per-API pacing.
+
+Sources: AWS IoT API reference, ListCACertificates, DescribeCACertificate, ListCertificatesByCA,
+ListCertificates, DescribeCertificate (pageSize 1..250, marker/nextMarker; ResourceNotFoundException).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from botocore.exceptions import ClientError
+from revocation_common.aws_errors import error_code, raise_if_transient
+from revocation_common.pacing import RatePacer
+from revocation_common.scope_models import RegisteredCa
+from revocation_common.store import get_json, put_json
+
+from discover_scope.ports import (
+    IOT_READ_APIS,
+    DescribedCertificate,
+    IotReadApi,
+    ListedCertificate,
+    ListedPage,
+)
+
+PAGE_SIZE = 250  # the maximum pageSize of the three listings: fewest calls against their quotas
+
+
+def _page(response: Mapping[str, Any], key: str = "certificates") -> ListedPage:
+    entries = tuple(
+        ListedCertificate(certificateId=str(c["certificateId"]), status=str(c.get("status", "")))
+        for c in response.get(key, [])
+    )
+    return ListedPage(entries=entries, next_marker=response.get("nextMarker") or None)
+
+
+def _not_found(error: ClientError, action: str) -> bool:
+    if error_code(error) == "ResourceNotFoundException":
+        return True
+    raise_if_transient(error, action)
+    return False
+
+
+class BotoIotReads:
+    """IotReads over a boto3 "iot" client (errors: TransientAwsError, other ClientErrors propagate)."""
+
+    def __init__(self, iot: Any) -> None:
+        self._iot = iot
+
+    def _paged(self, **kwargs: Any) -> dict[str, Any]:
+        return {key: value for key, value in kwargs.items() if value is not None}
+
+    def list_ca_certificates(self, marker: str | None) -> ListedPage:
+        try:
+            return _page(self._iot.list_ca_certificates(**self._paged(pageSize=PAGE_SIZE, marker=marker)))
+        except ClientError as error:
+            raise_if_transient(error, "ListCACertificates")
+            raise
+
+    def describe_ca_certificate(self, ca_certificate_id: str) -> RegisteredCa | None:
+        try:
+            description = self._iot.describe_ca_certificate(certificateId=ca_certificate_id)
+        except ClientError as error:
+            if _not_found(error, "DescribeCACertificate"):
+                return None
+            raise
+        found = description.get("certificateDescription", {})
+        return RegisteredCa(
+            caCertificateId=str(found.get("certificateId", ca_certificate_id)),
+            status=str(found.get("status", "")),
+            autoRegistrationStatus=str(found.get("autoRegistrationStatus", "")),
+            certificatePem=str(found.get("certificatePem", "")),
+        )
+
+    def list_certificates_by_ca(self, ca_certificate_id: str, marker: str | None) -> ListedPage:
+        try:
+            return _page(
+                self._iot.list_certificates_by_ca(
+                    **self._paged(caCertificateId=ca_certificate_id, pageSize=PAGE_SIZE, marker=marker)
+                )
+            )
+        except ClientError as error:
+            if _not_found(error, "ListCertificatesByCA"):
+                return ListedPage(entries=(), next_marker=None)  # deleted since it was listed
+            raise
+
+    def list_certificates(self, marker: str | None) -> ListedPage:
+        try:
+            return _page(self._iot.list_certificates(**self._paged(pageSize=PAGE_SIZE, marker=marker)))
+        except ClientError as error:
+            raise_if_transient(error, "ListCertificates")
+            raise
+
+    def describe_certificate(self, certificate_id: str) -> DescribedCertificate | None:
+        try:
+            description = self._iot.describe_certificate(certificateId=certificate_id)
+        except ClientError as error:
+            if _not_found(error, "DescribeCertificate"):
+                return None  # deleted since it was listed
+            raise
+        found = description.get("certificateDescription", {})
+        return DescribedCertificate(
+            certificateId=str(found.get("certificateId", certificate_id)),
+            status=str(found.get("status", "")),
+            certificatePem=str(found.get("certificatePem", "")),
+            caCertificateId=found.get("caCertificateId") or None,
+        )
+
+
+class S3JsonStore:
+    """JsonStore over a boto3 "s3" client and one bucket (revocation_common.store's JSON format)."""
+
+    def __init__(self, s3: Any, bucket: str) -> None:
+        self._s3 = s3
+        self._bucket = bucket
+
+    def put_json(self, key: str, document: Any) -> None:
+        put_json(self._s3, self._bucket, key, document)
+
+    def get_json(self, key: str) -> Any:
+        return get_json(self._s3, self._bucket, key)
+
+
+class ApiPacers:
+    """One RatePacer per AWS IoT read API, each at its own quota (transactions per second).
+
+    ``quotas`` must name every API of IOT_READ_APIS; a quota <= 0 is refused with ValueError.
+    """
+
+    def __init__(
+        self, quotas: Mapping[str, float], *, pacer_factory: Callable[[float], RatePacer] = RatePacer
+    ) -> None:
+        missing = [api for api in IOT_READ_APIS if api not in quotas]
+        if missing:
+            raise ValueError(f"quotas: missing {', '.join(missing)}")
+        self._pacers = {api: pacer_factory(float(quotas[api])) for api in IOT_READ_APIS}
+
+    def wait(self, api: IotReadApi) -> None:
+        self._pacers[api].wait()

@@ -1,0 +1,69 @@
+"""DiscoverScope task."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from aws_lambda_powertools.utilities.parser import event_parser
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from revocation_common.clients import aws_client
+from revocation_common.observability import logger, metrics, tracer
+from revocation_common.scope_models import DiscoveryInput
+
+from discover_scope.aws import ApiPacers, BotoIotReads, S3JsonStore
+from discover_scope.config import discovery_settings
+from discover_scope.discovery import discover
+
+# Time kept back from the Lambda timeout for the last S3 writes and the response.
+SAFETY_MARGIN_SECONDS = 30.0
+
+
+def discovery_prefix(event: DiscoveryInput) -> str:
+    """The execution's prefix, or ``{prefix}verify/`` for the verification's re-discovery."""
+    prefix = event.context.reportPrefix
+    return prefix if event.purpose == "revoke" else f"{prefix}verify/"
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+@event_parser(model=DiscoveryInput)
+def handler(event: DiscoveryInput, context: LambdaContext) -> dict[str, Any]:
+    """Discover the scope of the named CA from the state's position, within a time budget.
+
+    Input: {"request": {caCertificateId?, caCertificatePem?, scanUnlinked?}, "context": ExecutionContext,
+    "discovery": DiscoveryState ({} at first), "purpose": "revoke" | "verify"}.
+    Output: DiscoveryState {phase, complete, counts, scopeKey, manifestKey, ...}; the state machine loops
+    until complete (and returns once after phase "cas", to deactivate the CAs in scope).
+    Budget: min(LIST_TIME_BUDGET_SECONDS, remaining Lambda time - 30 s). Pacing: each API at its own
+    quota (LIST_CA_CERTIFICATES_TPS, DESCRIBE_CA_CERTIFICATE_TPS, LIST_CERTIFICATES_BY_CA_TPS,
+    LIST_CERTIFICATES_TPS, DESCRIBE_CERTIFICATE_TPS).
+    Errors: InvalidInput, CaNotFound, TransientAwsError.
+    Source: AWS IoT API reference, ListCACertificates, DescribeCACertificate, ListCertificatesByCA,
+    ListCertificates, DescribeCertificate.
+    """
+    settings = discovery_settings()
+    started = time.monotonic()
+    remaining = context.get_remaining_time_in_millis() / 1000.0 - SAFETY_MARGIN_SECONDS
+    deadline = started + max(0.0, min(settings.time_budget_seconds, remaining))
+    before = event.discovery
+    state = discover(
+        BotoIotReads(aws_client("iot")),
+        S3JsonStore(aws_client("s3"), event.context.reportBucket),
+        ApiPacers(settings.quotas),
+        request=event.request,
+        prefix=discovery_prefix(event),
+        state=before,
+        scan_default=settings.scan_unlinked,
+        deadline=deadline,
+        clock=time.monotonic,
+    )
+    metrics.add_metric(
+        name="UnlinkedCertificatesScanned", unit="Count", value=state.unlinkedScanned - before.unlinkedScanned
+    )
+    metrics.add_metric(
+        name="CertificatesInScope", unit="Count", value=state.certificateCount - before.certificateCount
+    )
+    logger.info("discovery progress", extra=state.model_dump(exclude={"caCounts"}))
+    return state.model_dump()

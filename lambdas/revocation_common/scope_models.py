@@ -1,0 +1,130 @@
+"""Typed shapes of scope discovery (DiscoverScope's input, state and S3 documents).
+
+Pydantic v2 models next to revocation_common.models (docs/data-contract.md). Only keys and counts travel
+in the state (Step Functions payload quota 256 KiB, Step Functions developer guide, "Step Functions
+service quotas"); the CAs, the linked ids and the pages are S3 objects.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from revocation_common.models import ExecutionContext
+from revocation_common.vocabulary import CA_CERTIFICATE_ID_PATTERN
+
+Relation = Literal["named", "intermediate"]
+DiscoveryPhase = Literal["cas", "linked", "scan", "complete"]
+# foundBy of a certificate that no registered CA's listing returned but an in-scope CA's key signed.
+ISSUER_SCAN = "issuer-scan"
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ScopeRequest(BaseModel):
+    """The request fields discovery reads (the rest of the canonical request is ignored here).
+
+    caCertificateId: the CA's certificateId in AWS IoT, when it is registered here.
+    caCertificatePem: the CA's PEM certificate (registered here or not); NormalizeInput validated it.
+    scanUnlinked: run the issuer scan of certificates linked to no registered CA; None: the deployment's
+    default (cdk.json context scanUnlinkedCertificates).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+    caCertificateId: str | None = Field(default=None, pattern=CA_CERTIFICATE_ID_PATTERN)
+    caCertificatePem: str | None = None
+    scanUnlinked: bool | None = None
+
+
+class RegisteredCa(_Frozen):
+    """A CA certificate registered in AWS IoT (ListCACertificates + DescribeCACertificate)."""
+
+    caCertificateId: str
+    status: str
+    autoRegistrationStatus: str = ""
+    certificatePem: str = ""
+
+
+class ScopeCa(_Frozen):
+    """One CA in scope.
+
+    relation: "named" (the CA the request names, under each id it is registered with) or "intermediate"
+    (a registered CA that a CA in scope issued, by signature). issuedBy: the id of the in-scope CA whose
+    key verifies this one's signature; None for the named CA. registered: False only for a named CA that
+    is registered nowhere here, whose caCertificateId is then the SHA-256 of its DER. status and
+    autoRegistrationStatus: as DescribeCACertificate reported them ("" when not registered).
+    """
+
+    caCertificateId: str
+    relation: Relation
+    issuedBy: str | None = None
+    registered: bool
+    status: str = ""
+    autoRegistrationStatus: str = ""
+    certificatePem: str = ""
+
+
+class RegisteredCaIndex(_Frozen):
+    """One line of scope/registered.json: a registered CA, and whether it is in scope."""
+
+    caCertificateId: str
+    inScope: bool
+
+
+class ScopeCaCounts(_Frozen):
+    """Certificates found per CA in scope: listed (its ListCertificatesByCA) and unlinked (issuer scan)."""
+
+    caCertificateId: str
+    listed: int = Field(default=0, ge=0)
+    unlinked: int = Field(default=0, ge=0)
+
+
+class DiscoveryState(_Frozen):
+    """DiscoverScope's state ($.discovery), handed from one invocation to the next until complete.
+
+    phase: cas -> linked -> scan -> complete (scan skipped when scanUnlinked is false); complete is
+    phase == "complete", for the state machine's Choice.
+    caIndex/marker: position in the ListCertificatesByCA listing of scope/registered.json's CAs.
+    scanMarker/scanOffset: the ListCertificates marker of the page being scanned and how many of its
+    entries are done (a page can take longer than what is left of the time budget).
+    pageCount/certificateCount: pages written (pages/{n:06d}.json) and certificates in them.
+    unlinkedScanned: certificates described by the scan; unlinkedInScope: of those, issued by a CA in scope.
+    caCounts: per in-scope CA (one entry each; their number is small, the only list that travels).
+    """
+
+    phase: DiscoveryPhase = "cas"
+    complete: bool = False
+    scanUnlinked: bool = True
+    caIndex: int = Field(default=0, ge=0)
+    marker: str | None = None
+    scanMarker: str | None = None
+    scanOffset: int = Field(default=0, ge=0)
+    registeredCaCount: int = Field(default=0, ge=0)
+    casInScope: int = Field(default=0, ge=0)
+    linkedChunkCount: int = Field(default=0, ge=0)
+    linkedCount: int = Field(default=0, ge=0)
+    pageCount: int = Field(default=0, ge=0)
+    certificateCount: int = Field(default=0, ge=0)
+    unlinkedScanned: int = Field(default=0, ge=0)
+    unlinkedInScope: int = Field(default=0, ge=0)
+    caCounts: tuple[ScopeCaCounts, ...] = ()
+    invocations: int = Field(default=0, ge=0)
+    scopeKey: str | None = None
+    manifestKey: str | None = None
+
+
+class DiscoveryInput(BaseModel):
+    """Input of DiscoverScope: {"request", "context", "discovery"?, "purpose"?}.
+
+    purpose "revoke" writes under the execution's prefix; "verify" (the re-discovery of VerifyRevocation)
+    under ``{reportPrefix}verify/``, so that the second discovery never overwrites the pages revoked.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+    request: ScopeRequest
+    context: ExecutionContext
+    discovery: DiscoveryState = Field(default_factory=DiscoveryState)
+    purpose: Literal["revoke", "verify"] = "revoke"
