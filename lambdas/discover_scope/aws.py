@@ -10,10 +10,9 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from botocore.exceptions import ClientError
-from revocation_common.aws_errors import error_code, raise_if_transient
+from revocation_common.aws.errors import error_code, raise_if_transient
 from revocation_common.pacing import RatePacer
 from revocation_common.scope_models import RegisteredCa
-from revocation_common.store import get_json, put_json
 
 from discover_scope.ports import (
     IOT_READ_APIS,
@@ -105,20 +104,6 @@ class BotoIotReads:
             certificatePem=str(found.get("certificatePem", "")),
             caCertificateId=found.get("caCertificateId") or None,
         )
-
-
-class S3JsonStore:
-    """JsonStore over a boto3 "s3" client and one bucket (revocation_common.store's JSON format)."""
-
-    def __init__(self, s3: Any, bucket: str) -> None:
-        self._s3 = s3
-        self._bucket = bucket
-
-    def put_json(self, key: str, document: Any) -> None:
-        put_json(self._s3, self._bucket, key, document)
-
-    def get_json(self, key: str) -> Any:
-        return get_json(self._s3, self._bucket, key)
 
 
 class ApiPacers:

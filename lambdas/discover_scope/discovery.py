@@ -27,6 +27,7 @@ from typing import Any
 
 from revocation_common.certificates import parse_ca_certificate_pem
 from revocation_common.errors import CaNotFound
+from revocation_common.ports import ObjectStore
 from revocation_common.scope_models import (
     ISSUER_SCAN,
     DiscoveryState,
@@ -39,7 +40,7 @@ from revocation_common.scope_models import (
 from revocation_common.store import manifest_key, page_key
 
 from discover_scope.layout import linked_chunk_key, registered_key, scope_cas_key
-from discover_scope.ports import IotReads, JsonStore, ListedPage, Pacers
+from discover_scope.ports import IotReads, ListedPage, Pacers
 from discover_scope.scope import ScopeIssuers, cas_in_scope, resolve_named, unique_registered, unlinked_issuer
 
 PAGE_LIMIT = 250  # entries per revocation page, as the listing writes them
@@ -51,7 +52,7 @@ class _Run:
     """The mutable working copy of one invocation's state."""
 
     iot: IotReads
-    store: JsonStore
+    store: ObjectStore
     pacers: Pacers
     prefix: str
     deadline: float
@@ -103,7 +104,7 @@ class _Run:
 
 def discover(
     iot: IotReads,
-    store: JsonStore,
+    store: ObjectStore,
     pacers: Pacers,
     *,
     request: ScopeRequest,

@@ -7,11 +7,12 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from revocation_common.aws.s3_store import S3Store
 from revocation_common.clients import aws_client
 from revocation_common.observability import logger, metrics, tracer
 from revocation_common.scope_models import DiscoveryInput
 
-from discover_scope.aws import ApiPacers, BotoIotReads, S3JsonStore
+from discover_scope.aws import ApiPacers, BotoIotReads
 from discover_scope.config import discovery_settings
 from discover_scope.discovery import discover
 
@@ -50,7 +51,7 @@ def handler(event: DiscoveryInput, context: LambdaContext) -> dict[str, Any]:
     before = event.discovery
     state = discover(
         BotoIotReads(aws_client("iot")),
-        S3JsonStore(aws_client("s3"), event.context.reportBucket),
+        S3Store(aws_client("s3"), event.context.reportBucket),
         ApiPacers(settings.quotas),
         request=event.request,
         prefix=discovery_prefix(event),

@@ -7,7 +7,7 @@ against boto3 (discover_scope.aws) in Lambda and on the emulator.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import Literal, Protocol
 
 from revocation_common.scope_models import RegisteredCa
 
@@ -82,14 +82,6 @@ class IotReads(Protocol):
     def describe_certificate(self, certificate_id: str) -> DescribedCertificate | None:
         """DescribeCertificate: status, certificatePem, caCertificateId; None if not found."""
         ...
-
-
-class JsonStore(Protocol):
-    """JSON documents under keys of the execution's bucket."""
-
-    def put_json(self, key: str, document: Any) -> None: ...
-
-    def get_json(self, key: str) -> Any: ...
 
 
 class Pacers(Protocol):

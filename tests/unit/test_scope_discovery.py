@@ -104,8 +104,11 @@ class FakeIot:
 class FakeStore:
     objects: dict[str, Any] = field(default_factory=dict)
 
-    def put_json(self, key: str, document: Any) -> None:
+    def put_json(self, key: str, document: Any, *, only_if_absent: bool = False) -> bool:
+        if only_if_absent and key in self.objects:
+            return False
         self.objects[key] = document
+        return True
 
     def get_json(self, key: str) -> Any:
         return self.objects[key]
