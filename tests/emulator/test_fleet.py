@@ -15,7 +15,7 @@ from moto.core.exceptions import JsonRESTError
 
 from emulator.fleet import TRANSFER_TARGET_ACCOUNT, Fleet, seed_fleet
 from emulator.iot import IotLayer
-from tests.emulator.conftest import REGION
+from tests.support.emulator_iot import REGION
 
 PREEXISTING = {
     "REVOKED": 3,
