@@ -1,4 +1,6 @@
-"""What a task invocation does with AWS, and crash injection between its AWS calls.
+"""The crash vocabulary of the in-process Lambda runtime: what a task invocation does with AWS, how it is
+crashed between its AWS calls, and the records of those crashes. ``emulator.lambda_runtime`` imports it;
+this module imports nothing of the emulator.
 
 A botocore ``before-call`` handler, registered on the emulator's default boto3 session, sees every AWS
 call the task code makes (each API call once, however many times botocore retries it). On the thread of
@@ -9,12 +11,32 @@ crash after N calls, raises SimulatedCrash at the next one: the task dies part-w
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 _local = threading.local()
+
+
+class SimulatedCrash(BaseException):
+    """A task that dies part-way (the process exits); a BaseException so handler code cannot catch it."""
+
+
+# (logical function name, event, attempt number of this event) -> after how many AWS calls the
+# invocation dies, or None (then crash_rate decides). Tests use it to crash a chosen task at a chosen point.
+CrashPlan = Callable[[str, Any, int], "int | None"]
+
+
+@dataclass(frozen=True)
+class CrashRecord:
+    """One injected crash: the logical function, the attempt number of its input, the AWS calls it had
+    completed, and whether it died after all its work (at_end) rather than between two calls."""
+
+    function: str
+    attempt: int
+    calls_done: int
+    at_end: bool
 
 
 @dataclass
@@ -54,8 +76,6 @@ def tracking(invocation: TrackedInvocation) -> Iterator[TrackedInvocation]:
 def crash(invocation: TrackedInvocation, *, at_end: bool = False) -> None:
     """Raise SimulatedCrash for ``invocation``: between two AWS calls, or ``at_end`` (its work done, its
     result lost, as when Lambda dies before responding)."""
-    from emulator.lambda_runtime import SimulatedCrash
-
     invocation.crashed = True
     invocation.at_end = at_end
     where = "after all of its work, before returning its result" if at_end else "part-way"

@@ -34,7 +34,8 @@ from emulator import iot
 
 __all__ = ["PREEXISTING_STATUSES", "TRANSFER_TARGET_ACCOUNT", "Fleet", "seed_fleet"]
 
-# Statuses a CA's certificate can be in before the incident (DESIGN.md, "The job", step 3).
+# Statuses a CA's certificate can be in before the incident: every CertificateStatus of the AWS IoT API
+# reference (API_Certificate, "status").
 PREEXISTING_STATUSES = frozenset(
     {"ACTIVE", "INACTIVE", "REVOKED", "PENDING_TRANSFER", "PENDING_ACTIVATION", "REGISTER_INACTIVE"}
 )

@@ -22,16 +22,23 @@ from typing import Any
 
 from contract.paths import LAMBDAS_DIR as LAMBDAS_DIR  # re-exported: where the handlers come from
 from emulator import crash_points
+from emulator.crash_points import CrashPlan, CrashRecord, SimulatedCrash
 from emulator.faults import AttemptCounter, draw
 
-
-class SimulatedCrash(BaseException):
-    """A task that dies part-way (the process exits); a BaseException so handler code cannot catch it."""
-
-
-# (logical function name, event, attempt number of this event) -> after how many AWS calls the
-# invocation dies, or None (then crash_rate decides). Tests use it to crash a chosen task at a chosen point.
-CrashPlan = Callable[[str, Any, int], "int | None"]
+# Re-exported: callers name the crash vocabulary through the runtime that uses it.
+__all__ = [
+    "LAMBDAS_DIR",
+    "CrashPlan",
+    "CrashRecord",
+    "EmulatedLambdaContext",
+    "InProcessLambdaRuntime",
+    "InvocationFaults",
+    "InvocationStats",
+    "SimulatedCrash",
+    "install_lambda_runtime",
+    "invocation_key",
+    "logical_name",
+]
 
 
 @dataclass
@@ -51,17 +58,6 @@ class InvocationFaults:
     seed: int = 0
     crash_plan: CrashPlan | None = None
     max_crash_calls: int = 256
-
-
-@dataclass(frozen=True)
-class CrashRecord:
-    """One injected crash: the logical function, the attempt number of its input, the AWS calls it had
-    completed, and whether it died after all its work (at_end) rather than between two calls."""
-
-    function: str
-    attempt: int
-    calls_done: int
-    at_end: bool
 
 
 @dataclass

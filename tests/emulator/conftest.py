@@ -1,14 +1,17 @@
-"""Fixtures of the IoT layer tests: fake credentials, and the process-wide layer reset around each test."""
+"""Fixtures of the IoT layer tests: fake credentials, the process-wide layer reset around each test, and an
+in-process IoT client (constants and helpers are in tests/support/emulator_iot.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
+import boto3
 import pytest
+from moto import mock_aws
 
 from emulator.iot import IotLayer, install_iot_layer
-
-REGION = "us-east-1"
+from tests.support.emulator_iot import NO_RETRY, REGION
 
 
 @pytest.fixture(autouse=True)
@@ -29,3 +32,10 @@ def layer() -> Iterator[IotLayer]:
     yield layer
     layer.configure()
     layer.reset_stats()
+
+
+@pytest.fixture
+def iot(layer: IotLayer) -> Iterator[Any]:
+    """A boto3 IoT client (no retries) on moto in-process, with the layer installed and reset."""
+    with mock_aws():
+        yield boto3.client("iot", region_name=REGION, config=NO_RETRY)

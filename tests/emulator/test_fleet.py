@@ -8,14 +8,14 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from moto import mock_aws
-from moto.core.exceptions import JsonRESTError
 
 from emulator.fleet import TRANSFER_TARGET_ACCOUNT, Fleet, seed_fleet
 from emulator.iot import IotLayer
-from tests.emulator.conftest import REGION
+from tests.support.emulator_iot import REGION
 
 PREEXISTING = {
     "REVOKED": 3,
@@ -133,8 +133,11 @@ def test_fast_path_makes_no_api_calls_per_certificate(iot: Any, layer: IotLayer)
 
 def test_seeding_the_same_seed_twice_is_refused(iot: Any) -> None:
     seed_fleet(iot, certificates=3, seed=1)
-    with pytest.raises(JsonRESTError, match="already"):
+    with pytest.raises(ClientError) as raised:  # RegisterCACertificate of the CA registered already
         seed_fleet(iot, certificates=3, seed=1)
+    assert raised.value.response["Error"]["Code"] == "ResourceAlreadyExistsException"
+    assert len(iot.list_ca_certificates()["certificates"]) == 2
+    assert len(iot.list_certificates(pageSize=250)["certificates"]) == 3 + 6
 
 
 def test_bad_arguments(iot: Any) -> None:
