@@ -62,7 +62,7 @@ class CaRevocationStack(cdk.Stack):
             "RevocationFunctions",
             settings=self.settings,
             storage=self.storage,
-            state_machine_name=STATE_MACHINE_NAME,
+            state_machine_name=self.settings.state_machine_name,
         )
         self.workflow = RevocationStateMachine(
             self,
@@ -71,9 +71,10 @@ class CaRevocationStack(cdk.Stack):
             functions=self.functions,
             storage=self.storage,
             notifications=self.notifications,
-            # Fixed so that the role policy can name the state machine's own executions (see the construct),
-            # and so that `ca-revoke run` finds it without being told its ARN (cli/workflow.py).
-            state_machine_name=STATE_MACHINE_NAME,
+            # Known at synth time so that the role policy can name the state machine's own executions (see
+            # the construct), and so that `ca-revoke run` finds it by name (cli/workflow.py); context
+            # stateMachineName (default iot-ca-revocation) lets two deployments share an account and Region.
+            state_machine_name=self.settings.state_machine_name,
         )
 
         self.triggers = Triggers(
@@ -88,7 +89,7 @@ class CaRevocationStack(cdk.Stack):
             dead_letter_queue=self.triggers.dead_letter_queue,
         )
         self.ci_access = (
-            CiAccess(self, "CiAccess", state_machine_name=STATE_MACHINE_NAME)
+            CiAccess(self, "CiAccess", state_machine_name=self.settings.state_machine_name)
             if self.settings.ci_access_policy
             else None
         )
