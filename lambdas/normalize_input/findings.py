@@ -11,8 +11,9 @@ accepted; a finding that names no CA, or two different CAs, is refused.
 
 Sources: AWS IoT Device Defender Developer Guide, "Integration with AWS Security Hub CSPM" (typical
 audit finding); AWS Security Hub API reference, AwsSecurityFinding and Resource; AWS IoT Device Defender
-audit checks REVOKED_CA_CERTIFICATE_STILL_ACTIVE_CHECK, CA_CERTIFICATE_KEY_QUALITY_CHECK,
-INTERMEDIATE_CA_REVOKED_FOR_ACTIVE_DEVICE_CERTIFICATES_CHECK.
+audit checks REVOKED_CA_CERTIFICATE_STILL_ACTIVE_CHECK, CA_CERTIFICATE_KEY_QUALITY_CHECK (not
+INTERMEDIATE_CA_REVOKED_FOR_ACTIVE_DEVICE_CERTIFICATES_CHECK: its findings are about device certificates
+whose intermediate CA was revoked, not about a CA to deactivate).
 """
 
 from __future__ import annotations
@@ -28,7 +29,6 @@ from revocation_common.errors import InvalidInput
 CA_CHECK_NAMES: Final = (
     "REVOKED_CA_CERTIFICATE_STILL_ACTIVE_CHECK",
     "CA_CERTIFICATE_KEY_QUALITY_CHECK",
-    "INTERMEDIATE_CA_REVOKED_FOR_ACTIVE_DEVICE_CERTIFICATES_CHECK",
 )
 DEVICE_DEFENDER_AUDIT_PRODUCT: Final = "product/aws/iot-device-defender-audit"
 

@@ -33,7 +33,6 @@ SETTINGS = TaskSettings(
     [
         "securityhub-imported-revoked-ca.json",
         "securityhub-imported-ca-key-quality.json",
-        "securityhub-imported-intermediate-ca.json",
     ],
 )
 @pytest.mark.parametrize(("mode", "dry_run"), [("dry-run", True), ("enforce", False)])
@@ -107,6 +106,7 @@ def test_custom_event_is_the_senders_choice() -> None:
     [
         ("near-miss-other-check.json", "detail.findings[0].ProductFields.CheckName"),
         ("near-miss-ca-expiring-check.json", "detail.findings[0].ProductFields.CheckName"),
+        ("near-miss-intermediate-ca-check.json", "detail.findings[0].ProductFields.CheckName"),
         ("near-miss-archived.json", "detail.findings[0].RecordState"),
         ("near-miss-workflow-notified.json", "detail.findings[0].Workflow.Status"),
         ("near-miss-workflow-suppressed.json", "detail.findings[0].Workflow.Status"),
