@@ -36,10 +36,11 @@ CACERT_ARN: Final = re.compile(
     r"arn:(?P<partition>aws[a-z-]*):iot:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):cacert/(?P<id>[0-9a-f]{64})"
 )
 CA_ID: Final = re.compile(r"[0-9a-f]{64}")
-# A Resources[].Type that names a CA certificate: ASFF's AwsIot... resource type names (Security Hub API
-# reference, Resource.Type: "AwsIotCaCertificate" style names; the Device Defender integration page gives
-# no type for a CA). Assumed: any Type containing "CaCertificate" (case-insensitive) is a CA certificate,
-# so its bare 64-hex Id names the CA.
+# A Resources[].Type that names a CA certificate. The Security Hub API reference (Resource.Type) lists
+# the ASFF resource types, and an AWS IoT type follows its AwsIot<Resource> naming; the Device Defender
+# integration page ("Integration with AWS Security Hub CSPM") shows no CA finding's Type, so none was found
+# documented. Assumed: AwsIotCaCertificate (the repository's samples), or any Type containing
+# "CaCertificate" (case-insensitive); a bare 64-hex Id of such a resource names the CA.
 _CA_RESOURCE_TYPE: Final = re.compile(r"cacertificate", re.I)
 # Keys that name a CA certificate in ProductFields or Resources[].Details.Other, compared lowercased with
 # everything but letters and digits removed: CaCertificateId, CACertificateId, caCertificateArn, ...
