@@ -73,7 +73,8 @@ def _threshold_failure(env: Any, failed: int, total: int) -> FailureEventExcepti
             env=env,
             error_name=StatesErrorName(typ=StatesErrorNameType.StatesExceedToleratedFailureThreshold),
             event_type=HistoryEventType.ExecutionFailed,
-            event_details=EventDetails(
+            # moto's EventDetails TypedDict lists every event's details; one is set, as moto does.
+            event_details=EventDetails(  # type: ignore[typeddict-item]
                 executionFailedEventDetails=ExecutionFailedEventDetails(
                     error=EXCEED_TOLERATED_FAILURE_THRESHOLD, cause=cause
                 )
@@ -108,5 +109,5 @@ def install_map_failure_thresholds() -> None:
         ):
             job.job_output = _threshold_failure(env, failed, total)
 
-    _Worker._eval_job = _eval_job
+    setattr(_Worker, "_eval_job", _eval_job)  # noqa: B010 - mypy refuses assigning to a method
     setattr(_Worker, _PATCHED_FLAG, True)
