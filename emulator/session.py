@@ -22,6 +22,7 @@ from revocation_common.vocabulary import AWS_MAX_ATTEMPTS
 from emulator.deploy import Deployment, deploy_workflow, task_environment
 from emulator.iot_quotas import all_api_quotas
 from emulator.lambda_runtime import InProcessLambdaRuntime, InvocationFaults, install_lambda_runtime
+from emulator.stepfunctions_map import install_map_failure_thresholds
 
 ACCOUNT_ID = "123456789012"  # moto's default account
 REGION = "us-east-1"
@@ -207,6 +208,7 @@ class EmulatorSession:
         self.lambda_runtime.reset_stats()  # the runtime is process-wide; its counts are this session's
         self.lambda_runtime.crash_hook = None
         self.iot_layer = install_iot_layer()
+        install_map_failure_thresholds()
         _scale_retry_delays(self.options.retry_delay_scale)
 
         if self.port is not None:

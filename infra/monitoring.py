@@ -37,23 +37,47 @@ def task_metric(name: str, label: str) -> cloudwatch.Metric:
     )
 
 
+# The notice of a TIMED_OUT or ABORTED execution, as the SNS message body: InputTransformer placeholders
+# (<name>) filled from ENDED_NOTICE_PATHS. The template is plain text, not a JSON string: EventBridge
+# passes a template that is a quoted string with its quotes, so CDK's RuleTargetInput.from_multiline_text
+# (one quoted JSON string per line) reaches SNS as lines in double quotes. A template that is not JSON is
+# sent as it is, line breaks included (Amazon EventBridge User Guide, "Amazon EventBridge input
+# transformation"; EventBridge API Reference, InputTransformer: "<instance> is in state <status>").
+ENDED_NOTICE_PATHS: Final = {
+    "status": "$.detail.status",
+    "executionArn": "$.detail.executionArn",
+    "region": "$.region",
+    "startDate": "$.detail.startDate",
+    "stopDate": "$.detail.stopDate",
+}
+ENDED_NOTICE_TEMPLATE: Final = (
+    "IoT CA revocation <status>: the execution ended before its last state, so its report and "
+    "notification were not written; the next run takes over its CA lock.\n"
+    "\n"
+    "Execution: <executionArn>\n"
+    "Region:    <region>\n"
+    "Started:   <startDate> (epoch milliseconds)\n"
+    "Stopped:   <stopDate> (epoch milliseconds)\n"
+)
+
+
 @jsii.implements(events.IRuleTarget)
 class _TopicTarget:
-    """An SNS topic as a rule target, adding no topic policy of its own.
+    """An SNS topic as a rule target whose input is ENDED_NOTICE_TEMPLATE, adding no topic policy.
 
-    aws_events_targets.SnsTopic grants events.amazonaws.com sns:Publish with no condition; the Monitoring
-    construct grants it for its one rule instead (aws:SourceArn), so no other rule, of any account, can
-    publish to the topic.
+    aws_events_targets.SnsTopic would add its own topic-policy statement; the Monitoring construct adds
+    the one statement the rule needs instead (sid AllowExecutionEndedRule), so the policy says why.
+    The plain-text InputTransformer is set on the rule's target (see ENDED_NOTICE_TEMPLATE): CDK's
+    RuleTargetInput renders text as JSON strings only.
     """
 
-    def __init__(self, topic: sns.ITopic, message: events.RuleTargetInput) -> None:
+    def __init__(self, topic: sns.ITopic) -> None:
         self.topic = topic
-        self.message = message
 
     def bind(
         self, rule: Any, id: str | None = None
     ) -> events.RuleTargetConfig:  # jsii calls it with these names
-        return events.RuleTargetConfig(arn=self.topic.topic_arn, input=self.message)
+        return events.RuleTargetConfig(arn=self.topic.topic_arn)
 
 
 class Monitoring(Construct):
@@ -215,26 +239,22 @@ class Monitoring(Construct):
                     "stateMachineArn": [state_machine.state_machine_arn],
                 },
             ),
-            targets=[_TopicTarget(notifications.topic, _ended_message())],
+            targets=[_TopicTarget(notifications.topic)],
         )
+        cfn_rule = ended.node.default_child
+        assert isinstance(cfn_rule, events.CfnRule)
+        cfn_rule.add_property_override(
+            "Targets.0.InputTransformer",
+            {"InputPathsMap": dict(ENDED_NOTICE_PATHS), "InputTemplate": ENDED_NOTICE_TEMPLATE},
+        )
+        # No condition: the topic is encrypted, and for EventBridge publishing to an encrypted topic the
+        # EventBridge User Guide ("Using resource-based policies for Amazon EventBridge", Amazon SNS
+        # permissions) says a Condition block with aws:SourceArn cannot be used.
         notifications.topic.add_to_resource_policy(
             iam.PolicyStatement(
                 sid="AllowExecutionEndedRule",
                 principals=[iam.ServicePrincipal("events.amazonaws.com")],
                 actions=["sns:Publish"],
                 resources=[notifications.topic.topic_arn],
-                conditions={"ArnEquals": {"aws:SourceArn": ended.rule_arn}},
             )
         )
-
-
-def _ended_message() -> events.RuleTargetInput:
-    field: Any = events.EventField.from_path
-    return events.RuleTargetInput.from_multiline_text(
-        f"IoT CA revocation {field('$.detail.status')}: the execution ended before its last state, so its "
-        "report and notification were not written; the next run takes over its CA lock.\n\n"
-        f"Execution: {field('$.detail.executionArn')}\n"
-        f"Region:    {field('$.region')}\n"
-        f"Started:   {field('$.detail.startDate')} (epoch milliseconds)\n"
-        f"Stopped:   {field('$.detail.stopDate')} (epoch milliseconds)\n"
-    )

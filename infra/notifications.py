@@ -15,14 +15,23 @@ SERVICE_PUBLISHERS = ("cloudwatch.amazonaws.com", "events.amazonaws.com")
 # What a publisher to an encrypted topic needs on the key (SNS Developer Guide, "Encryption at rest",
 # "Enable compatibility between event sources from AWS services and encrypted topics").
 PUBLISHER_KEY_ACTIONS = ["kms:GenerateDataKey", "kms:Decrypt"]
+# The publishers whose key-policy statement may carry an aws:SourceAccount condition. Amazon SNS Developer
+# Guide, "Managing Amazon SNS encryption keys and costs" (sns-key-management.html, "Enable compatibility
+# between event sources from AWS services and encrypted topics"): the aws:SourceAccount and aws:SourceArn
+# conditions are not supported for EventBridge publishing to an encrypted topic, so a condition there makes
+# every publish of the rule fail (FailedInvocations). CloudWatch alarms keep theirs.
+SOURCE_ACCOUNT_SCOPED_KEY_USERS = ("cloudwatch.amazonaws.com",)
 
 
 class Notifications(Construct):
     """SNS topic encrypted with a customer managed KMS key (annual rotation), with a TLS-only topic policy.
 
     Publishers: the state machine (Notify, NotifyFailure; its role gets sns:Publish and the key actions),
-    CloudWatch alarms of this account and EventBridge rules of this account (the key policy lets both
-    services use the key, and the topic policy lets them publish, each only from this account).
+    CloudWatch alarms of this account (key policy and topic policy both conditioned on aws:SourceAccount,
+    the topic policy also on this account's alarm ARNs), and EventBridge rules: the key policy lets
+    events.amazonaws.com use the key with no condition, as the SNS guide requires for encrypted topics
+    (see SOURCE_ACCOUNT_SCOPED_KEY_USERS); the topic policy statement for the one rule is added by
+    infra/monitoring.py.
     Subscriptions (e-mail, chat, ticketing) are left to the operator. Follows the Amazon SNS Developer
     Guide pages "Encryption at rest", "Amazon SNS security best practices" and "Example cases for Amazon
     SNS access control", and the AWS KMS Developer Guide page "Rotating AWS KMS keys".
@@ -50,14 +59,19 @@ class Notifications(Construct):
             removal_policy=RemovalPolicy.RETAIN,
         )
         for service in SERVICE_PUBLISHERS:
-            # Conditions on the caller account: only this account's alarms and rules use the key.
+            # Only this account's alarms use the key; EventBridge takes no condition (see above).
+            conditions = (
+                {"StringEquals": {"aws:SourceAccount": account}}
+                if service in SOURCE_ACCOUNT_SCOPED_KEY_USERS
+                else None
+            )
             self.key.add_to_resource_policy(
                 iam.PolicyStatement(
                     sid=f"AllowPublishFrom{service.split('.')[0].capitalize()}",
                     principals=[iam.ServicePrincipal(service)],
                     actions=PUBLISHER_KEY_ACTIONS,
                     resources=["*"],  # in a key policy, "*" is this key
-                    conditions={"StringEquals": {"aws:SourceAccount": account}},
+                    conditions=conditions,
                 )
             )
         self.topic = sns.Topic(

@@ -10,7 +10,7 @@ import aws_cdk as cdk
 from constructs import Construct
 
 from contract.cdk_json import cdk_json_context
-from contract.names import STACK_ID, STATE_MACHINE_NAME
+from contract.names import STACK_ID
 from contract.paths import REPO_ROOT
 from infra.ci_access import CiAccess
 from infra.functions import RevocationFunctions
@@ -55,7 +55,7 @@ class CaRevocationStack(cdk.Stack):
             "RevocationFunctions",
             settings=self.settings,
             storage=self.storage,
-            state_machine_name=STATE_MACHINE_NAME,
+            state_machine_name=self.settings.state_machine_name,
         )
         self.workflow = RevocationStateMachine(
             self,
@@ -64,9 +64,10 @@ class CaRevocationStack(cdk.Stack):
             functions=self.functions,
             storage=self.storage,
             notifications=self.notifications,
-            # Fixed so that the role policy can name the state machine's own executions (see the construct),
-            # and so that `ca-revoke run` finds it without being told its ARN (cli/workflow.py).
-            state_machine_name=STATE_MACHINE_NAME,
+            # Known at synth time so that the role policy can name the state machine's own executions (see
+            # the construct), and so that `ca-revoke run` finds it by name (cli/workflow.py); context
+            # stateMachineName (default iot-ca-revocation) lets two deployments share an account and Region.
+            state_machine_name=self.settings.state_machine_name,
         )
 
         self.triggers = Triggers(
@@ -81,7 +82,7 @@ class CaRevocationStack(cdk.Stack):
             dead_letter_queue=self.triggers.dead_letter_queue,
         )
         self.ci_access = (
-            CiAccess(self, "CiAccess", state_machine_name=STATE_MACHINE_NAME)
+            CiAccess(self, "CiAccess", state_machine_name=self.settings.state_machine_name)
             if self.settings.ci_access_policy
             else None
         )

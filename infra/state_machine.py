@@ -8,7 +8,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, Final
 
-from aws_cdk import ArnFormat, Stack, Token
+from aws_cdk import ArnFormat, Aws, Fn, Stack, Token
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_stepfunctions as sfn
@@ -21,6 +21,11 @@ from infra.nag import acknowledge, iam5_resource_finding
 from infra.notifications import PUBLISHER_KEY_ACTIONS, Notifications
 from infra.settings import Settings
 from infra.storage import ReportStorage
+
+# Step Functions Developer Guide, "Logging in CloudWatch Logs": the log group of a state machine's
+# vended logs goes under /aws/vendedlogs/, where the CloudWatch Logs resource policy that log delivery
+# needs stays small (Step Functions adds no per-group policy statements there).
+VENDED_LOGS_PREFIX: Final = "/aws/vendedlogs/states/"
 
 # State machine names: 1-80 characters of letters, digits, '-' and '_' (CreateStateMachine, name).
 _STATE_MACHINE_NAME: Final = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
@@ -117,7 +122,15 @@ class RevocationStateMachine(Construct):
                 f"unknown to the stack: {sorted(found - set(self.substitutions))}"
             )
 
-        self.log_group = logs.LogGroup(self, "LogGroup", retention=settings.log_retention)
+        # Named after the state machine, with the stack's own id (a UUID per stack creation) appended: two
+        # deployments never share it, and a log group retained from a deleted stack never blocks a new one.
+        stack_uuid = Fn.select(2, Fn.split("/", Aws.STACK_ID))
+        self.log_group = logs.LogGroup(
+            self,
+            "LogGroup",
+            log_group_name=f"{VENDED_LOGS_PREFIX}{state_machine_name}-{stack_uuid}",
+            retention=settings.log_retention,
+        )
         role = iam.Role(
             self,
             "Role",

@@ -184,8 +184,11 @@ class Triggers(Construct):
             description=f"'{CUSTOM_EVENT_DETAIL_TYPE}' events (source {CUSTOM_EVENT_SOURCE}) start the IoT "
             "CA "
             "revocation",
+            # Only this account's events: a bus that receives other accounts' events (a resource policy
+            # on the default bus) must not start a revocation here (EventBridge User Guide, "Amazon
+            # EventBridge events": account is the sender's).
             event_pattern=events.EventPattern(
-                source=[CUSTOM_EVENT_SOURCE], detail_type=[CUSTOM_EVENT_DETAIL_TYPE]
+                source=[CUSTOM_EVENT_SOURCE], detail_type=[CUSTOM_EVENT_DETAIL_TYPE], account=[Aws.ACCOUNT_ID]
             ),
             targets=[target],
         )

@@ -65,6 +65,8 @@ def request_from_event(
     detail = event.get("detail")
     if not isinstance(detail, Mapping):
         raise InvalidInput("detail", "expected an object")
+    if deployment is not None:
+        _check_envelope(event, deployment)
     source, detail_type = event.get("source"), event.get("detail-type")
     if source == CUSTOM_EVENT_SOURCE and detail_type == CUSTOM_EVENT_DETAIL_TYPE:
         return _custom_event(detail, settings)
@@ -77,6 +79,21 @@ def request_from_event(
         f'expected source "{CUSTOM_EVENT_SOURCE}" with detail-type "{CUSTOM_EVENT_DETAIL_TYPE}", or source '
         f'"{SECURITY_HUB_SOURCE}" with "{FINDINGS_IMPORTED}" or "{FINDINGS_CUSTOM_ACTION}"',
     )
+
+
+def _check_envelope(event: Mapping[str, Any], deployment: Deployment) -> None:
+    """Refuse an event whose envelope ``account`` or ``region`` is not this deployment's.
+
+    EventBridge sets both on every event (Amazon EventBridge User Guide, "Amazon EventBridge events":
+    account "the 12-digit number identifying an AWS account", region "the AWS Region where the event
+    originated"); an event of another account or Region is not this deployment's to act on (a replay, a
+    cross-account bus, a hand-started execution).
+    """
+    for key, expected in (("account", deployment.account), ("region", deployment.region)):
+        if event.get(key) != expected:
+            raise InvalidInput(
+                key, f"expected this deployment's {key} {expected}, got {str(event.get(key))[:30]!r}"
+            )
 
 
 def _custom_event(detail: Mapping[str, Any], settings: TaskSettings) -> CanonicalRequest:

@@ -11,8 +11,9 @@ accepted; a finding that names no CA, or two different CAs, is refused.
 
 Sources: AWS IoT Device Defender Developer Guide, "Integration with AWS Security Hub CSPM" (typical
 audit finding); AWS Security Hub API reference, AwsSecurityFinding and Resource; AWS IoT Device Defender
-audit checks REVOKED_CA_CERTIFICATE_STILL_ACTIVE_CHECK, CA_CERTIFICATE_KEY_QUALITY_CHECK,
-INTERMEDIATE_CA_REVOKED_FOR_ACTIVE_DEVICE_CERTIFICATES_CHECK.
+audit checks REVOKED_CA_CERTIFICATE_STILL_ACTIVE_CHECK, CA_CERTIFICATE_KEY_QUALITY_CHECK (not
+INTERMEDIATE_CA_REVOKED_FOR_ACTIVE_DEVICE_CERTIFICATES_CHECK: its findings are about device certificates
+whose intermediate CA was revoked, not about a CA to deactivate).
 """
 
 from __future__ import annotations
@@ -33,6 +34,12 @@ DEVICE_DEFENDER_AUDIT_PRODUCT: Final = "product/aws/iot-device-defender-audit"
 CACERT_ARN: Final = re.compile(
     r"arn:(?P<partition>aws[a-z-]*):iot:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):cacert/(?P<id>[0-9a-f]{64})"
 )
+# A Resources[].Type that names a CA certificate. The Security Hub API reference (Resource.Type) lists
+# the ASFF resource types, and an AWS IoT type follows its AwsIot<Resource> naming; the Device Defender
+# integration page ("Integration with AWS Security Hub CSPM") shows no CA finding's Type, so none was found
+# documented. Assumed: AwsIotCaCertificate (the repository's samples), or any Type containing
+# "CaCertificate" (case-insensitive); a bare 64-hex Id of such a resource names the CA.
+_CA_RESOURCE_TYPE: Final = re.compile(r"cacertificate", re.I)
 # Keys that name a CA certificate in ProductFields or Resources[].Details.Other, compared lowercased with
 # everything but letters and digits removed: CaCertificateId, CACertificateId, caCertificateArn, ...
 _CA_KEYS: Final = frozenset({"cacertificateid", "cacertificatearn"})
@@ -54,14 +61,15 @@ class Deployment:
 
     account: str
     region: str
+    partition: str = "aws"
 
     @classmethod
     def from_state_machine_arn(cls, arn: str) -> Deployment | None:
-        """``arn:aws:states:<region>:<account>:stateMachine:<name>`` -> Deployment; None if malformed."""
+        """``arn:<partition>:states:<region>:<account>:stateMachine:<name>`` -> Deployment, or None."""
         parts = arn.split(":")
-        if len(parts) < 6 or not parts[3] or not parts[4]:
+        if len(parts) < 6 or not parts[1] or not parts[3] or not parts[4]:
             return None
-        return cls(account=parts[4], region=parts[3])
+        return cls(account=parts[4], region=parts[3], partition=parts[1])
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:
@@ -107,7 +115,11 @@ def ca_references(finding: Mapping[str, Any], field: str) -> Iterator[CaReferenc
         where = f"{field}.Resources[{index}]"
         region = resource.get("Region") if isinstance(resource.get("Region"), str) else finding_region
         resource_id = resource.get("Id")
-        if isinstance(resource_id, str) and CACERT_ARN.fullmatch(resource_id):
+        resource_type = str(resource.get("Type")) if isinstance(resource.get("Type"), str) else ""
+        if isinstance(resource_id, str) and (
+            CACERT_ARN.fullmatch(resource_id)
+            or (CA_ID.fullmatch(resource_id) and _CA_RESOURCE_TYPE.search(resource_type))
+        ):
             yield _reference(resource_id, f"{where}.Id", account=account, region=region)
         other = (
             resource.get("Details", {}).get("Other") if isinstance(resource.get("Details"), Mapping) else None
@@ -121,10 +133,14 @@ def ca_references(finding: Mapping[str, Any], field: str) -> Iterator[CaReferenc
 def single_ca(findings: list[Mapping[str, Any]], field: str, deployment: Deployment | None) -> str:
     """The one CA the findings name, checked against the deployment's account and Region.
 
-    Raises InvalidInput: no finding names a CA; they name different CAs (one execution revokes one CA);
-    or the CA is in another account or Region (AWS IoT is regional: this deployment cannot revoke there,
+    Raises InvalidInput: a finding is of another account, Region or partition (check_origin); no finding
+    names a CA; they name different CAs (one execution revokes one CA); or the CA is in another account or
+    Region (AWS IoT is regional: this deployment cannot revoke there,
     and Security Hub cross-Region aggregation delivers other Regions' findings here too).
     """
+    if deployment is not None:
+        for index, finding in enumerate(findings):
+            check_origin(finding, f"{field}[{index}]", deployment)
     references = [
         reference
         for index, finding in enumerate(findings)
@@ -158,6 +174,45 @@ def single_ca(findings: list[Mapping[str, Any]], field: str, deployment: Deploym
                     f"{deployment.region} only (deploy it in that Region too)",
                 )
     return ids[0]
+
+
+_PRODUCT_ARN: Final = re.compile(r"arn:(?P<partition>aws[a-z-]*):securityhub:(?P<region>[a-z0-9-]*):")
+
+
+def check_origin(finding: Mapping[str, Any], field: str, deployment: Deployment) -> None:
+    """Refuse a finding that is not about this deployment's account, Region and partition.
+
+    AwsAccountId, Region and the ProductArn's Region and partition must be the deployment's (Security
+    Hub API reference, AwsSecurityFinding: AwsAccountId "the AWS account ID that a finding is generated
+    in", Region "the Region from which the finding was generated"; cross-Region aggregation delivers
+    other Regions' findings to the aggregation Region). Each is checked, not only the CA's ARN.
+    Raises InvalidInput naming the field.
+    """
+    if finding.get("AwsAccountId") != deployment.account:
+        raise InvalidInput(
+            f"{field}.AwsAccountId",
+            f"expected this deployment's account {deployment.account}, "
+            f"got {str(finding.get('AwsAccountId'))[:20]!r}",
+        )
+    if finding.get("Region") != deployment.region:
+        raise InvalidInput(
+            f"{field}.Region",
+            f"expected this deployment's Region {deployment.region}, got {str(finding.get('Region'))[:30]!r}",
+        )
+    product_arn = finding.get("ProductArn")
+    match = _PRODUCT_ARN.match(product_arn) if isinstance(product_arn, str) else None
+    if match is None or match["region"] != deployment.region or match["partition"] != deployment.partition:
+        raise InvalidInput(
+            f"{field}.ProductArn",
+            f"expected a product ARN of partition {deployment.partition} and Region {deployment.region}",
+        )
+    for index, resource in enumerate(finding.get("Resources") or []):
+        resource_id = resource.get("Id") if isinstance(resource, Mapping) else None
+        arn = CACERT_ARN.fullmatch(resource_id) if isinstance(resource_id, str) else None
+        if arn is not None and arn["partition"] != deployment.partition:
+            raise InvalidInput(
+                f"{field}.Resources[{index}].Id", f"expected a cacert ARN of partition {deployment.partition}"
+            )
 
 
 def findings_of(detail: Mapping[str, Any]) -> list[Mapping[str, Any]]:

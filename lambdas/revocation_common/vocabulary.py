@@ -37,11 +37,12 @@ AUTOMATIC_RESPONSE_MODES: Final[tuple[str, ...]] = ("off", "dry-run", "enforce")
 
 # AWS IoT Device Defender audit checks whose findings name a CA certificate (Device Defender Developer
 # Guide, "Audit checks"); cdk.json context securityHubCheckNames picks among these, so no other check
-# can ever start a run.
+# can ever start a run. Not INTERMEDIATE_CA_REVOKED_FOR_ACTIVE_DEVICE_CERTIFICATES_CHECK: its findings
+# name device certificates whose intermediate CA was revoked by its issuer (the check's page, "Intermediate
+# CA revoked for active device certificates check"), not a registered CA to deactivate.
 CA_AUDIT_CHECKS: Final[tuple[str, ...]] = (
     "REVOKED_CA_CERTIFICATE_STILL_ACTIVE_CHECK",
     "CA_CERTIFICATE_KEY_QUALITY_CHECK",
-    "INTERMEDIATE_CA_REVOKED_FOR_ACTIVE_DEVICE_CERTIFICATES_CHECK",
 )
 
 # Powertools Metrics namespace and service (Powertools for AWS Lambda, "Metrics"); the dashboard and the

@@ -315,14 +315,14 @@ def test_cdk_json_defaults() -> None:
         security_hub_check_names=(
             "REVOKED_CA_CERTIFICATE_STILL_ACTIVE_CHECK",
             "CA_CERTIFICATE_KEY_QUALITY_CHECK",
-            "INTERMEDIATE_CA_REVOKED_FOR_ACTIVE_DEVICE_CERTIFICATES_CHECK",
         ),
         security_hub_custom_actions=False,
         ci_access_policy=True,
         list_time_budget_seconds=780,
         log_retention_days=365,
-        powertools_layer_parameter="/aws/service/powertools/python/x86_64/python3.13/latest",
+        powertools_layer_parameter="/aws/service/powertools/python/x86_64/python3.13/3.37.0",
         report_retention_days=365,
+        state_machine_name="iot-ca-revocation",
     )
     assert set(CONTEXT_KEYS) <= set(cdk_json_context())
 

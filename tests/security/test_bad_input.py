@@ -34,7 +34,6 @@ SETTINGS = TaskSettings(
     security_hub_check_names=(
         "REVOKED_CA_CERTIFICATE_STILL_ACTIVE_CHECK",
         "CA_CERTIFICATE_KEY_QUALITY_CHECK",
-        "INTERMEDIATE_CA_REVOKED_FOR_ACTIVE_DEVICE_CERTIFICATES_CHECK",
     ),
 )
 DEPLOYMENT = Deployment(account=ACCOUNT, region="us-east-1")

@@ -33,7 +33,6 @@ from tests.security.bad_inputs import (
 CHECKS = (
     "REVOKED_CA_CERTIFICATE_STILL_ACTIVE_CHECK",
     "CA_CERTIFICATE_KEY_QUALITY_CHECK",
-    "INTERMEDIATE_CA_REVOKED_FOR_ACTIVE_DEVICE_CERTIFICATES_CHECK",
 )
 DEPLOYMENT = Deployment(account=ACCOUNT, region=REGION)
 CA_ID = re.compile(r"[0-9a-f]{64}")

@@ -32,7 +32,7 @@ SETTINGS = TaskSettings(
     [
         "securityhub-imported-revoked-ca.json",
         "securityhub-imported-ca-key-quality.json",
-        "securityhub-imported-intermediate-ca.json",
+        "securityhub-imported-bare-ca-id.json",
     ],
 )
 @pytest.mark.parametrize(("mode", "dry_run"), [("dry-run", True), ("enforce", False)])
@@ -106,12 +106,20 @@ def test_custom_event_is_the_senders_choice() -> None:
     [
         ("near-miss-other-check.json", "detail.findings[0].ProductFields.CheckName"),
         ("near-miss-ca-expiring-check.json", "detail.findings[0].ProductFields.CheckName"),
+        ("near-miss-intermediate-ca-check.json", "detail.findings[0].ProductFields.CheckName"),
         ("near-miss-archived.json", "detail.findings[0].RecordState"),
         ("near-miss-workflow-notified.json", "detail.findings[0].Workflow.Status"),
         ("near-miss-workflow-suppressed.json", "detail.findings[0].Workflow.Status"),
         ("near-miss-check-summary.json", "detail.findings[0].ProductFields.ReportType"),
-        ("near-miss-aggregated-other-region.json", "detail.findings[0].Resources[0].Id"),
-        ("near-miss-other-account.json", "detail.findings[0].Resources[0].Id"),
+        ("near-miss-aggregated-other-region.json", "detail.findings[0].Region"),
+        ("near-miss-other-account.json", "detail.findings[0].AwsAccountId"),
+        ("near-miss-finding-other-account.json", "detail.findings[0].AwsAccountId"),
+        ("near-miss-finding-other-region.json", "detail.findings[0].Region"),
+        ("near-miss-product-arn-other-region.json", "detail.findings[0].ProductArn"),
+        ("near-miss-other-partition.json", "detail.findings[0].ProductArn"),
+        ("near-miss-envelope-other-account.json", "account"),
+        ("near-miss-envelope-other-region.json", "region"),
+        ("near-miss-custom-event-other-account.json", "account"),
         ("near-miss-custom-product.json", "detail.findings[0].ProductArn"),
         ("near-miss-detect-violation.json", "detail.findings[0].ProductArn"),
         ("near-miss-other-custom-action.json", "resources"),

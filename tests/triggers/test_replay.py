@@ -25,7 +25,6 @@ def emulator() -> Iterator[EmulatorSession]:
     [
         "securityhub-imported-revoked-ca.json",
         "securityhub-imported-ca-key-quality.json",
-        "securityhub-imported-intermediate-ca.json",
     ],
 )
 def test_a_finding_runs_a_dry_run_by_default_and_changes_nothing(emulator, new_fleet, capsys, tmp_path, name):

@@ -1,0 +1,54 @@
+"""A page whose task fails after its retries no longer stops the other pages, and leaves its record.
+
+On AWS a Distributed Map tolerates no failed item by default (Step Functions Developer Guide, "Setting
+failure thresholds for Distributed Map states"): the first page that exhausts its retries fails the Map
+Run and the pages not yet started are never revoked. The ASL sets ToleratedFailurePercentage 100 and the
+child records its failure (page-failures/, docs/data-contract.md); the emulator applies the thresholds as
+AWS does (emulator/stepfunctions_map.py). With MaxConcurrency 1 the pages run one after the other, so
+page 1 is only revoked if page 0's failure lets the Map Run go on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from revocation_common.page_failures import read_page_failures
+
+from emulator.session import REPORT_BUCKET, EmulatorOptions, EmulatorSession
+from tests.reliability.conftest import PACE_TPS, RETRY_DELAY_SCALE, inject, new_fleet, run_workflow, statuses
+
+
+@pytest.fixture(scope="module")
+def emulator() -> Iterator[EmulatorSession]:
+    options = EmulatorOptions(
+        context={
+            "updateCertificateTps": PACE_TPS,
+            "listCertificatesByCaTps": PACE_TPS,
+            "revokeMaxConcurrency": 1,
+        },
+        retry_delay_scale=RETRY_DELAY_SCALE,
+    )
+    with EmulatorSession(options) as session:
+        yield session
+
+
+@pytest.mark.slow
+def test_a_failed_first_page_leaves_its_record_and_the_next_page_is_still_revoked(emulator):
+    fleet = new_fleet(emulator, 300, 73_000)
+
+    def page_zero_always_crashes(name: str, event: Any, attempt: int) -> int | None:
+        return 0 if name == "RevokeCertificates" and event.get("pageNumber") == 0 else None
+
+    inject(emulator, crash_plan=page_zero_always_crashes)
+    result = run_workflow(emulator, {"caCertificateId": fleet.ca_certificate_id})
+
+    assert (result.status, result.error) == ("FAILED", "VerificationFailed")
+    # Page 1 (certificates 250-299) ran after page 0 had failed.
+    assert set(statuses(fleet.certificate_ids[250:]).values()) == {"REVOKED"}
+    assert set(statuses(fleet.certificate_ids[:250]).values()) != {"REVOKED"}
+    execution_name = result.execution_arn.rsplit(":", 1)[-1]
+    (failure,) = read_page_failures(emulator.client("s3"), REPORT_BUCKET, f"executions/{execution_name}/")
+    assert (failure.pageNumber, failure.error) == (0, "Lambda.Unknown")
+    assert failure.pageKey == f"executions/{execution_name}/pages/000000.json"
