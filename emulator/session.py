@@ -20,6 +20,7 @@ from botocore.config import Config
 from revocation_common.vocabulary import AWS_MAX_ATTEMPTS
 
 from emulator.deploy import Deployment, deploy_workflow, task_environment
+from emulator.dynamodb_atomic import install_atomic_item_writes
 from emulator.iot_quotas import all_api_quotas
 from emulator.lambda_runtime import InProcessLambdaRuntime, InvocationFaults, install_lambda_runtime
 from emulator.stepfunctions_map import install_map_failure_thresholds
@@ -209,6 +210,7 @@ class EmulatorSession:
         self.lambda_runtime.crash_hook = None
         self.iot_layer = install_iot_layer()
         install_map_failure_thresholds()
+        install_atomic_item_writes()
         _scale_retry_delays(self.options.retry_delay_scale)
 
         if self.port is not None:
