@@ -180,7 +180,7 @@ class EmulatorSession:
     def start(self) -> None:
         from moto.core.config import default_user_config
 
-        from emulator import crash_points
+        from emulator import crash_points, stepfunctions_executions
         from emulator.iot import install_iot_layer
 
         environment = dict(SESSION_ENVIRONMENT)
@@ -199,6 +199,7 @@ class EmulatorSession:
         warnings.filterwarnings("ignore", message="No application metrics to publish", category=UserWarning)
         default_user_config.setdefault("stepfunctions", {})["execute_state_machine"] = True
         _cache_step_functions_clients()
+        stepfunctions_executions.install()  # StartExecution names, StartTime, ListMapRuns as on AWS
         self.lambda_runtime = install_lambda_runtime()
         self.lambda_runtime.configure_faults(
             InvocationFaults(crash_rate=self.options.lambda_crash_rate, seed=self.options.seed)
