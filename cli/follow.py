@@ -14,7 +14,8 @@ import argparse
 from botocore.exceptions import BotoCoreError, ClientError
 
 from cli import exit_codes
-from cli.run import aws_clients, consoles, print_result, wait_and_report
+from cli import run as run_command
+from cli.run import consoles, print_result, wait_and_report
 from cli.workflow import result_of
 
 RUNNING_STATUSES = ("RUNNING", "PENDING_REDRIVE")
@@ -30,7 +31,7 @@ def follow(args: argparse.Namespace) -> int:
     """
     out, err = consoles()
     try:
-        sfn, s3 = aws_clients(args)
+        sfn, s3 = run_command.aws_clients(args)  # looked up at call time (tests install fakes)
         result = wait_and_report(sfn, s3, args.execution_arn, err)
     except (BotoCoreError, ClientError) as error:
         err.print(f"ca-revoke follow: {error}", markup=False, highlight=False)
@@ -46,7 +47,7 @@ def report(args: argparse.Namespace) -> int:
     """
     out, err = consoles()
     try:
-        sfn, s3 = aws_clients(args)
+        sfn, s3 = run_command.aws_clients(args)  # looked up at call time (tests install fakes)
         description = dict(sfn.describe_execution(executionArn=args.execution_arn))
         if description["status"] in RUNNING_STATUSES:
             err.print(

@@ -47,7 +47,8 @@ class Progress:
     revoking, verifying, notifying or failing. pages_total and certificates_total never go backwards
     (the listing's counts while it runs, then the Map Run's). certificates_done is pages_done's share of
     the certificates (pages hold up to 250 each; the Map Run counts pages only). throttles: task attempts
-    that failed on a throttle and were retried by the state machine.
+    that failed on a throttle and were retried by the state machine. phases: every phase entered so
+    far, in order (a poll may come after a short phase has ended).
     """
 
     state: str = ""
@@ -58,6 +59,7 @@ class Progress:
     certificates_total: int = 0
     throttles: int = 0
     listing_complete: bool = False
+    phases: tuple[str, ...] = ()  # every phase entered so far, in order
 
 
 def _details(event: dict[str, Any]) -> dict[str, Any]:
@@ -129,7 +131,8 @@ class ProgressTracker:
             phase = PHASES.get(name, FAILURE_PHASE)
             if self._progress.phase == FAILURE_PHASE:
                 phase = FAILURE_PHASE  # the failure path's states run after a failure, whatever their name
-            self._set(state=name, phase=phase)
+            phases = self._progress.phases
+            self._set(state=name, phase=phase, phases=phases if phase in phases else (*phases, phase))
         elif kind.endswith("StateExited") and details.get("name") == LISTING_STATE:
             self._apply_listing(details.get("output"))
         elif kind == "MapRunStarted":

@@ -117,6 +117,14 @@ def execution_progress(
             rate = meter.rate(snapshot)
             if not snapshot.state:
                 return
+            printed = last.setdefault("phases", [])
+            assert isinstance(printed, list)
+            for phase in snapshot.phases[:-1]:  # phases that began and ended between two polls
+                if phase not in printed:
+                    console.print(f"progress: {phase} done", markup=False, highlight=False)
+                    printed.append(phase)
+            if snapshot.phase not in printed:
+                printed.append(snapshot.phase)
             text = describe(snapshot)
             now = clock()
             changed = last.get("text") != text

@@ -88,7 +88,9 @@ class CaRevocationStack(cdk.Stack):
             dead_letter_queue=self.triggers.dead_letter_queue,
         )
         self.ci_access = (
-            CiAccess(self, "CiAccess", state_machine_name=STATE_MACHINE_NAME)
+            CiAccess(
+                self, "CiAccess", state_machine_name=STATE_MACHINE_NAME, report_bucket=self.storage.bucket
+            )
             if self.settings.ci_access_policy
             else None
         )

@@ -1,5 +1,5 @@
-"""Progress of ``run --wait``/``follow`` from botocore-shaped history events (recorded from the emulator, whose
-history keys are botocore's: ``stateEnteredEventDetails``, ``stateExitedEventDetails``, ...) and Map Run
+"""Progress of ``run --wait``/``follow`` from botocore-shaped history events (recorded from the emulator,
+whose history keys are botocore's: ``stateEnteredEventDetails``, ``stateExitedEventDetails``, ...) and Map Run
 counts; off a terminal, one plain line per change and at least one a minute.
 
 Source: AWS Step Functions API reference, GetExecutionHistory (HistoryEvent) and DescribeMapRun.
@@ -116,14 +116,15 @@ def test_off_a_terminal_one_line_per_change_with_rate_and_eta_and_a_heartbeat():
         on_progress(Progress(**{**revoking.__dict__, "pages_done": 1, "certificates_done": 250}))  # heartbeat
     lines = sink.getvalue().splitlines()
     assert lines[0] == (
-        "progress: listing (ListCertificatePages), listed 500 certificates in 2 pages so far, throttles absorbed 0"
+        "progress: listing (ListCertificatePages), listed 500 certificates in 2 pages so far, "
+        "throttles absorbed 0"
     )
     assert lines[1] == (
         "progress: revoking (RevokeCertificatePages), pages 0/4, certificates 0/1000, throttles absorbed 0"
     )
     assert lines[2] == (
-        "progress: revoking (RevokeCertificatePages), pages 1/4, certificates 250/1000, throttles absorbed 0; "
-        "25.0 certificates/s, ETA 0:00:30"
+        "progress: revoking (RevokeCertificatePages), pages 1/4, certificates 250/1000, "
+        "throttles absorbed 0; 25.0 certificates/s, ETA 0:00:30"
     )
     assert lines[3].startswith(
         "progress: revoking (RevokeCertificatePages), pages 1/4, certificates 250/1000"
