@@ -136,12 +136,20 @@ def test_ci_policy_allows_starting_and_following_this_state_machine_only(synthes
     (policy,) = synthesized.of_type("AWS::IAM::ManagedPolicy").values()
     assert "Roles" not in policy["Properties"], "attached by the operator to their CI role"
     statements = policy["Properties"]["PolicyDocument"]["Statement"]
-    grants = {(s["Action"], flatten_cfn(s["Resource"])) for s in statements}
-    states = "arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>"
-    assert grants == {
-        ("states:StartExecution", f"{states}:stateMachine:iot-ca-revocation"),
-        ("states:DescribeExecution", f"{states}:execution:iot-ca-revocation:*"),
+    grants = {
+        (action, flatten_cfn(s["Resource"]))
+        for s in statements
+        for action in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])
     }
+    states = "arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>"
+    execution = f"{states}:execution:iot-ca-revocation:*"
+    assert {grant for grant in grants if not grant[0].startswith("s3:")} == {
+        ("states:StartExecution", f"{states}:stateMachine:iot-ca-revocation"),
+        ("states:DescribeExecution", execution),
+        ("states:GetExecutionHistory", execution),
+        ("states:ListMapRuns", execution),
+        ("states:DescribeMapRun", f"{states}:mapRun:iot-ca-revocation/*"),
+    }  # and s3:GetObject of the report objects: tests/infra/test_ci_access_policy.py
 
 
 def test_settings_toggle_the_findings_rule_custom_actions_and_ci_policy() -> None:
