@@ -10,7 +10,7 @@ from rich.console import Console
 
 from cli import exit_codes
 from cli.progress_view import execution_progress
-from cli.report_view import print_json, print_report
+from cli.report_view import print_demo_summary, print_json, print_report
 from cli.workflow import result_of, start_execution, wait_for
 from emulator.fleet import seed_fleet
 from emulator.session import EmulatorOptions, EmulatorSession
@@ -105,16 +105,7 @@ def run_demo(args: argparse.Namespace) -> int:
         print_json(result, out)
     else:
         print_report(result, out)
-        faults = demo["faults"]
-        out.print(
-            f"Decoys untouched: {decoys_untouched}/{len(fleet.decoy_certificate_ids)}; "
-            f"workflow {demo['workflowSeconds']} s"
-        )
-        out.print(
-            f"Injected (seed {args.seed}): {faults['iotThrottled']} throttled and "
-            f"{faults['iotServerErrors']} failed IoT calls of {faults['iotCalls']}; "
-            f"{faults['taskCrashes']} crashed task invocations of {faults['taskInvocations']}"
-        )
+        print_demo_summary(demo, out, faults_requested=bool(args.fault_rate or args.lambda_crash_rate))
     code = result.exit_code
     untouched = decoys_untouched == len(fleet.decoy_certificate_ids) and demo["foreignWrites"] == 0
     if code == exit_codes.VERIFIED and not untouched:

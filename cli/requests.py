@@ -41,13 +41,31 @@ def input_from_flags(
 
 
 def input_from_file(path: str) -> str:
-    """The file's JSON, sent as the execution input as it is. Raises UsageError if unreadable or not JSON."""
+    """The file's JSON, sent as the execution input as it is.
+
+    Raises UsageError if unreadable, not JSON, or an object names a key twice (which CA was meant?).
+    """
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as error:
         raise UsageError(f"--input-file: cannot read {path}: {error.strerror}") from None
     try:
-        json.loads(text)
+        json.loads(text, object_pairs_hook=_refuse_duplicate_keys)
+    except DuplicateKey as error:
+        raise UsageError(f"--input-file: {path}: {error}") from None
     except ValueError as error:
         raise UsageError(f"--input-file: {path} is not JSON: {error}") from None
     return text
+
+
+class DuplicateKey(ValueError):
+    """A JSON object names a key twice: parsers keep one of the values (RFC 8259: names SHOULD be unique)."""
+
+
+def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise DuplicateKey(f"the key {key!r} appears twice in one object; keep only the value you mean")
+        seen[key] = value
+    return seen

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+from typing import Any
 
 import boto3
 from botocore.config import Config
@@ -14,9 +15,11 @@ from rich.console import Console
 
 from cli import exit_codes
 from cli.progress_view import execution_progress
-from cli.report_view import print_json, print_report
+from cli.report_view import failure_line, print_json, print_report
 from cli.requests import UsageError, input_from_file, input_from_flags
-from cli.workflow import find_state_machine, result_of, start_execution, wait_for
+from cli.workflow import ExecutionResult, find_state_machine, result_of, start_execution, wait_for
+
+POLL_SECONDS = 1.0  # DescribeExecution while waiting (one call a second, well under its quota)
 
 
 def _session(args: argparse.Namespace) -> boto3.session.Session:
@@ -34,18 +37,56 @@ def _session(args: argparse.Namespace) -> boto3.session.Session:
     return boto3.session.Session(region_name=region)
 
 
+def aws_clients(args: argparse.Namespace) -> tuple[Any, Any]:
+    """The Step Functions and S3 clients of ``args`` (--endpoint-url, --region), standard retry mode."""
+    session = _session(args)
+    config = Config(retries={"mode": "standard", "max_attempts": AWS_MAX_ATTEMPTS})
+    sfn = session.client("stepfunctions", endpoint_url=args.endpoint_url, config=config)
+    s3 = session.client("s3", endpoint_url=args.endpoint_url, config=config)
+    return sfn, s3
+
+
+def consoles() -> tuple[Console, Console]:
+    """(stdout, stderr) consoles: no highlighting, no inserted line breaks."""
+    return Console(highlight=False, soft_wrap=True), Console(stderr=True, soft_wrap=True, highlight=False)
+
+
+def wait_and_report(sfn: Any, s3: Any, execution_arn: str, err: Console) -> ExecutionResult:
+    """Follow ``execution_arn`` to its end with progress on ``err``; returns its result and report."""
+    with execution_progress(err) as on_progress:
+        description = wait_for(sfn, execution_arn, on_progress=on_progress, poll_seconds=POLL_SECONDS)
+    return result_of(sfn, s3, description)
+
+
+def print_result(result: ExecutionResult, command: str, *, as_json: bool, out: Console, err: Console) -> int:
+    """The report on ``out`` (table, or JSON), and on ``err`` one line for anything but VERIFIED.
+
+    Returns the exit code (cli/exit_codes.py).
+    """
+    if as_json:
+        print_json(result, out)
+    else:
+        print_report(result, out)
+    code = result.exit_code
+    if code != exit_codes.VERIFIED:
+        err.print(f"ca-revoke {command}: {failure_line(result)}", markup=False, highlight=False)
+    return code
+
+
 def run(args: argparse.Namespace) -> int:
     """Start an execution of the revocation state machine; with --wait, follow it and print the report.
 
     Input: --ca-certificate-id (validated here exactly as NormalizeInput does) or --input-file (sent as
     it is).
-    Output: the executionArn (no --wait) or the report (table, or JSON with --json) on stdout.
+    Output: the executionArn (no --wait) or the report (table, or JSON with --json) on stdout; progress
+    and, for anything but VERIFIED, one line naming the error on stderr.
     Exit codes: 0 verified (or started, without --wait), 1 failed, 2 bad input, 3 not verified,
     4 CA not found, 5 another execution is already on this CA.
+    Calls: StartExecution, DescribeExecution, GetExecutionHistory, ListMapRuns, DescribeMapRun,
+    s3:GetObject of a failed run's report (ListStateMachines without --state-machine-arn).
     Source: AWS Step Functions API reference, StartExecution and DescribeExecution.
     """
-    err = Console(stderr=True, soft_wrap=True)
-    out = Console(highlight=False, soft_wrap=True)
+    out, err = consoles()
     try:
         if args.input_file:
             document = input_from_file(args.input_file)
@@ -61,10 +102,7 @@ def run(args: argparse.Namespace) -> int:
         err.print(f"ca-revoke run: {error}", markup=False, highlight=False)
         return exit_codes.BAD_INPUT
     try:
-        session = _session(args)
-        config = Config(retries={"mode": "standard", "max_attempts": AWS_MAX_ATTEMPTS})
-        sfn = session.client("stepfunctions", endpoint_url=args.endpoint_url, config=config)
-        s3 = session.client("s3", endpoint_url=args.endpoint_url, config=config)
+        sfn, s3 = aws_clients(args)
         state_machine_arn = args.state_machine_arn or find_state_machine(sfn)
         execution_arn = start_execution(sfn, state_machine_arn, document)
         if not args.wait:
@@ -73,14 +111,9 @@ def run(args: argparse.Namespace) -> int:
             else:
                 out.print(execution_arn)
             return exit_codes.STARTED
-        with execution_progress(err) as on_progress:
-            description = wait_for(sfn, execution_arn, on_progress=on_progress, poll_seconds=1.0)
-        result = result_of(sfn, s3, description)
+        err.print(f"execution: {execution_arn}", markup=False, highlight=False)
+        result = wait_and_report(sfn, s3, execution_arn, err)
     except (BotoCoreError, ClientError, LookupError) as error:
         err.print(f"ca-revoke run: {error}", markup=False, highlight=False)
         return exit_codes.FAILED
-    if args.json:
-        print_json(result, out)
-    else:
-        print_report(result, out)
-    return result.exit_code
+    return print_result(result, "run", as_json=args.json, out=out, err=err)

@@ -15,8 +15,14 @@ from emulator.session import REGION, UNENFORCED_PACING_TPS, EmulatorOptions, Emu
 
 
 def port_is_free(port: int) -> bool:
-    """True when 127.0.0.1:``port`` can be bound now."""
+    """True when 127.0.0.1:``port`` can be bound now by a server, as the emulator's binds it.
+
+    The probe sets SO_REUSEADDR as the emulator's HTTP server does (socketserver's allow_reuse_address), so
+    a port that only connections in TIME_WAIT hold (the emulator's own, just stopped) is free; a port with
+    a listener on it is not (Linux socket(7), SO_REUSEADDR).
+    """
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(("127.0.0.1", port))
         except OSError:
@@ -35,7 +41,8 @@ def serve(args: argparse.Namespace) -> int:
     --iot-tps Q: every AWS IoT certificate API refuses calls above Q per second with ThrottlingException,
     and the deployed workflow paces itself at Q. Without it nothing is refused and the workflow paces
     itself at UNENFORCED_PACING_TPS. --fault-rate and --lambda-crash-rate inject faults.
-    Output: the endpoint, the state machine ARN and example commands, on stdout.
+    Output: a first line at once; once the workflow is deployed and the port accepts connections, the
+    endpoint, the state machine ARN, the notification queue and example commands, on stdout.
     Exit codes: 0 when stopped, 2 when the port is in use.
     """
     console = Console(highlight=False, soft_wrap=True)
@@ -49,6 +56,8 @@ def serve(args: argparse.Namespace) -> int:
     )
     signal.signal(signal.SIGTERM, _stop)
     stop = threading.Event()
+    # At once: the deployment takes seconds; the port accepts connections only once it is done.
+    console.print(f"Starting the emulator on 127.0.0.1:{args.port}: deploying the workflow ...")
     try:
         with EmulatorSession(options, port=args.port) as emulator:
             emulator.apply_iot_limits()
@@ -57,6 +66,10 @@ def serve(args: argparse.Namespace) -> int:
             console.print(f"Emulator listening on {url} (region {REGION}; any credentials are accepted)")
             console.print(f"State machine: {emulator.deployment.state_machine_arn}")
             console.print(f"Report bucket: {emulator.deployment.report_bucket}")
+            console.print(
+                "Notifications (the topic's messages, in an SQS queue): "
+                f"{emulator.deployment.notification_queue_url}"
+            )
             if args.iot_tps:
                 quota = f"IoT quota: {args.iot_tps:g} TPS per API, and the workflow paces itself at it"
             else:
@@ -68,6 +81,10 @@ def serve(args: argparse.Namespace) -> int:
             console.print("Try:")
             console.print(f"  aws --endpoint-url {url} --region {REGION} iot list-certificates")
             console.print(f"  ca-revoke run --endpoint-url {url} --ca-certificate-id <CA_ID> --wait")
+            console.print(
+                f"  aws --endpoint-url {url} --region {REGION} sqs receive-message "
+                f"--queue-url {emulator.deployment.notification_queue_url} --query 'Messages[].Body'"
+            )
             console.print("Ctrl-C stops it.", style="dim")
             while not stop.wait(0.5):
                 pass

@@ -17,18 +17,20 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from cli import exit_codes
+from cli.history import Progress, ProgressTracker
 from contract.names import STATE_MACHINE_NAME
 
+__all__ = [
+    "ExecutionResult",
+    "Progress",
+    "error_message",
+    "find_state_machine",
+    "result_of",
+    "start_execution",
+    "wait_for",
+]
+
 REPORT_URL = re.compile(r"s3://([a-z0-9.\-]+)/([^\s\"';,]+report\.json)")
-
-
-@dataclass
-class Progress:
-    """A snapshot of a running execution: its current state and, during the Map, pages done/total."""
-
-    state: str = ""
-    pages_done: int = 0
-    pages_total: int = 0
 
 
 @dataclass
@@ -71,37 +73,6 @@ def start_execution(sfn: Any, state_machine_arn: str, document: str, name: str |
     )
 
 
-def progress_of(sfn: Any, execution_arn: str) -> Progress:
-    """The current state (last StateEntered event) and the Map Run's page counts, if a Map Run exists.
-
-    Best effort: a caller allowed only StartExecution and DescribeExecution (the CI access policy) gets
-    an empty Progress instead of an AccessDenied error.
-    """
-    progress = Progress()
-    try:
-        events = sfn.get_execution_history(executionArn=execution_arn, reverseOrder=True, maxResults=25)[
-            "events"
-        ]
-    except ClientError:
-        return progress
-    for event in events:
-        for key, details in event.items():
-            if key.endswith("StateEnteredEventDetails"):
-                progress.state = str(details.get("name", ""))
-                break
-        if progress.state:
-            break
-    try:
-        runs = sfn.list_map_runs(executionArn=execution_arn).get("mapRuns", [])
-        if runs:
-            counts = sfn.describe_map_run(mapRunArn=runs[0]["mapRunArn"]).get("itemCounts", {})
-            progress.pages_done = int(counts.get("succeeded", 0)) + int(counts.get("failed", 0))
-            progress.pages_total = int(counts.get("total", 0))
-    except Exception:  # noqa: BLE001, S110 - best effort: moto's ListMapRuns raises before the Map starts
-        pass
-    return progress
-
-
 def wait_for(
     sfn: Any,
     execution_arn: str,
@@ -109,13 +80,17 @@ def wait_for(
     on_progress: Callable[[Progress], None] | None = None,
     poll_seconds: float = 0.5,
 ) -> dict[str, Any]:
-    """Poll DescribeExecution until the execution leaves RUNNING; returns the last description."""
+    """Poll DescribeExecution every ``poll_seconds`` until the execution leaves RUNNING; returns the last
+    description. With ``on_progress``, each poll also reads what the execution reached (cli/history.py:
+    GetExecutionHistory, ListMapRuns, DescribeMapRun, best effort) and passes it on.
+    """
+    tracker = ProgressTracker(execution_arn)
     while True:
         description = dict(sfn.describe_execution(executionArn=execution_arn))
         if description["status"] not in ("RUNNING", "PENDING_REDRIVE"):
             return description
         if on_progress is not None:
-            on_progress(progress_of(sfn, execution_arn))
+            on_progress(tracker.poll(sfn))
         time.sleep(poll_seconds)
 
 

@@ -4,6 +4,7 @@ Lambda runtime installed, and the workflow deployed.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import logging
 import os
@@ -145,6 +146,35 @@ def _cache_step_functions_clients() -> None:
     boto_client_module._emulator_cached = True  # type: ignore[attr-defined]
 
 
+def _listen(port: int) -> Any:
+    """A ThreadedMotoServer listening on 127.0.0.1:``port`` (0: an ephemeral port).
+
+    ThreadedMotoServer.start() waits without a timeout for a server thread that dies when the port is
+    taken; it is waited for from here, with one. RuntimeError when it cannot listen.
+    """
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    starter = threading.Thread(target=server.start, daemon=True)
+    starter.start()
+    starter.join(SERVER_START_TIMEOUT)
+    if starter.is_alive():
+        raise RuntimeError(f"the emulator could not listen on 127.0.0.1:{port}")
+    return server
+
+
+def _client_factory(endpoint_url: str) -> Any:
+    """``client(service)``: cached boto3 clients of ``endpoint_url`` (the deployment's private listener)."""
+    clients: dict[str, Any] = {}
+
+    def client(service: str) -> Any:
+        if service not in clients:
+            clients[service] = boto3.client(service, region_name=REGION, endpoint_url=endpoint_url)
+        return clients[service]
+
+    return client
+
+
 class EmulatorSession:
     """The emulator with the workflow deployed.
 
@@ -183,7 +213,7 @@ class EmulatorSession:
     def start(self) -> None:
         from moto.core.config import default_user_config
 
-        from emulator import crash_points
+        from emulator import crash_points, stepfunctions_executions
         from emulator.iot import install_iot_layer
 
         environment = dict(SESSION_ENVIRONMENT)
@@ -202,6 +232,7 @@ class EmulatorSession:
         warnings.filterwarnings("ignore", message="No application metrics to publish", category=UserWarning)
         default_user_config.setdefault("stepfunctions", {})["execute_state_machine"] = True
         _cache_step_functions_clients()
+        stepfunctions_executions.install()  # StartExecution names, StartTime, ListMapRuns as on AWS
         self.lambda_runtime = install_lambda_runtime()
         self.lambda_runtime.configure_faults(
             InvocationFaults(crash_rate=self.options.lambda_crash_rate, seed=self.options.seed)
@@ -213,17 +244,14 @@ class EmulatorSession:
         install_atomic_item_writes()
         _scale_retry_delays(self.options.retry_delay_scale)
 
+        deploy_client, private_url = self.client, ""
         if self.port is not None:
-            from moto.server import ThreadedMotoServer
-
-            self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
-            # ThreadedMotoServer.start() waits without a timeout for a server thread that dies when the
-            # port is taken; wait for it from here, with one.
-            starter = threading.Thread(target=self._server.start, daemon=True)
-            starter.start()
-            starter.join(SERVER_START_TIMEOUT)
-            if starter.is_alive():
-                raise RuntimeError(f"the emulator could not listen on 127.0.0.1:{self.port}")
+            # The workflow is deployed through a private listener (an ephemeral port; moto's backends are
+            # process-wide), and only then does the emulator listen on its port: whatever reaches the port
+            # finds the workflow deployed.
+            self._server = _listen(0)
+            private_url = f"http://127.0.0.1:{self._server.get_host_and_port()[1]}"
+            deploy_client = _client_factory(private_url)
         else:
             from moto import mock_aws
 
@@ -239,7 +267,12 @@ class EmulatorSession:
 
         reset_clients()
         task_settings.cache_clear()  # the tasks read their settings once per process; this session's differ
-        self.deployment = deploy_workflow(self.client, environment)
+        self.deployment = deploy_workflow(deploy_client, environment)
+        if self.port is not None:
+            self._server.stop()
+            self._server = _listen(self.port)
+            queue_url = self.deployment.notification_queue_url.replace(private_url, str(self.endpoint_url))
+            self.deployment = dataclasses.replace(self.deployment, notification_queue_url=queue_url)
         # Quotas and faults start after the deployment and the seeding are in place.
         self.iot_layer.configure(quotas=None, fault_rate=0.0, seed=self.options.seed)
 

@@ -82,7 +82,12 @@ class CaRevocationStack(cdk.Stack):
             dead_letter_queue=self.triggers.dead_letter_queue,
         )
         self.ci_access = (
-            CiAccess(self, "CiAccess", state_machine_name=self.settings.state_machine_name)
+            CiAccess(
+                self,
+                "CiAccess",
+                state_machine_name=self.settings.state_machine_name,
+                report_bucket=self.storage.bucket,
+            )
             if self.settings.ci_access_policy
             else None
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from aws_cdk import aws_s3 as s3
 from aws_cdk.assertions import Match, Template
 
 from contract.names import STATE_MACHINE_NAME
@@ -15,7 +16,8 @@ pytestmark = pytest.mark.synth
 
 def test_ci_policy_allows_starting_and_following_this_state_machine_only() -> None:
     stack, _ = fresh_stack()
-    CiAccess(stack, "CiAccess", state_machine_name=STATE_MACHINE_NAME)
+    bucket = s3.Bucket(stack, "Reports")
+    CiAccess(stack, "CiAccess", state_machine_name=STATE_MACHINE_NAME, report_bucket=bucket)
     template = Template.from_stack(stack)
     template.resource_count_is("AWS::IAM::ManagedPolicy", 1)
     # Attached by the operator to their CI role, not by the stack.
@@ -23,9 +25,17 @@ def test_ci_policy_allows_starting_and_following_this_state_machine_only() -> No
     (policy,) = template.find_resources("AWS::IAM::ManagedPolicy").values()
     statements = policy["Properties"]["PolicyDocument"]["Statement"]
     assert all(s["Effect"] == "Allow" for s in statements)
-    grants = {(s["Action"], flatten_cfn(s["Resource"])) for s in statements}
-    states = "arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>"
-    assert grants == {
-        ("states:StartExecution", f"{states}:stateMachine:iot-ca-revocation"),
-        ("states:DescribeExecution", f"{states}:execution:iot-ca-revocation:*"),
+    grants = {
+        (action, flatten_cfn(s["Resource"]))
+        for s in statements
+        for action in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])
     }
+    states = "arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>"
+    execution = f"{states}:execution:iot-ca-revocation:*"
+    assert {grant for grant in grants if not grant[0].startswith("s3:")} == {
+        ("states:StartExecution", f"{states}:stateMachine:iot-ca-revocation"),
+        ("states:DescribeExecution", execution),
+        ("states:GetExecutionHistory", execution),
+        ("states:ListMapRuns", execution),
+        ("states:DescribeMapRun", f"{states}:mapRun:iot-ca-revocation/*"),
+    }  # and s3:GetObject of the report objects only: tests/infra/test_ci_access_policy.py

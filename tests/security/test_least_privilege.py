@@ -105,7 +105,8 @@ def test_iot_writes_only_on_cacert_and_cert_of_this_account_and_region(synthesiz
 
 def test_s3_only_on_the_report_bucket(synthesized):
     bucket = synthesized.stack.get_logical_id(synthesized.stack.storage.bucket.node.default_child)
-    allowed = {f"<{bucket}.Arn>", f"<{bucket}.Arn>/executions/*"}
+    # The last one: the CI policy's report objects (infra/ci_access.py).
+    allowed = {f"<{bucket}.Arn>", f"<{bucket}.Arn>/executions/*", f"<{bucket}.Arn>/executions/*/report.json"}
     for policy, statement in identity_statements(synthesized):
         if any(action.startswith("s3:") for action in _as_list(statement["Action"])):
             resources = {flatten_cfn(resource) for resource in _as_list(statement["Resource"])}
