@@ -129,15 +129,20 @@ def _matches(ack: Acknowledged, rule: str, resource_type: str, logical_id: str) 
     )
 
 
-def synthesize(outdir: Path) -> tuple[bool, Path]:
-    """``python app.py`` into ``outdir``; (cdk-nag passed, template path)."""
+def synthesize(outdir: Path) -> tuple[bool, list[Path]]:
+    """``python app.py`` into ``outdir``; (cdk-nag passed, the template paths).
+
+    One template, CaRevocationStack.template.json, by default; with context ``regions``, one per Region
+    (CaRevocationStack-<region>.template.json): every one is checked.
+    """
     env = {**os.environ, "CDK_OUTDIR": str(outdir), "CDK_DISABLE_CLI_TELEMETRY": "true"}
     done = subprocess.run(
         [sys.executable, "app.py"], cwd=REPO, env=env, capture_output=True, text=True, check=False
     )
     if done.returncode != 0:
         print(done.stdout[-4000:], done.stderr[-4000:], sep="\n")
-    return done.returncode == 0, outdir / f"{STACK}.template.json"
+    templates = sorted(outdir.glob(f"{STACK}*.template.json"))
+    return done.returncode == 0, templates
 
 
 def cfn_lint(template: Path) -> bool:
@@ -261,12 +266,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     results: dict[str, bool] = {}
     with tempfile.TemporaryDirectory(prefix="cdk.out-security-") as outdir:
-        nag_clean, template = synthesize(Path(outdir))
+        nag_clean, templates = synthesize(Path(outdir))
         results["cdk-nag AwsSolutions"] = nag_clean
         print(f"cdk-nag AwsSolutions: {'clean' if nag_clean else 'FINDINGS (synthesis failed)'}")
-        if template.is_file():
-            results["cfn-lint"] = cfn_lint(template)
-            results["checkov (template)"] = checkov_template(args.checkov, template)
+        if templates:
+            results["cfn-lint"] = all([cfn_lint(template) for template in templates])
+            results["checkov (template)"] = all(
+                [checkov_template(args.checkov, template) for template in templates]
+            )
         else:
             results["template"] = False
     results["checkov (secrets)"] = checkov_secrets(args.checkov)

@@ -54,13 +54,27 @@ def _placeholder_zip() -> bytes:
     return buffer.getvalue()
 
 
-def deploy_workflow(client: Any, environment: Mapping[str, str]) -> Deployment:
+def deploy_workflow(client: Any, environment: Mapping[str, str], region: str = "us-east-1") -> Deployment:
     """Create the report bucket, the lock table, the topic (with an SQS queue subscribed, to read
     notifications), the role, the functions and the state machine. ``client(service)`` returns a boto3
-    client. The lock table has the CDK table's key and TTL attribute (moto does not expire items).
+    client of ``region``. The lock table has the CDK table's key and TTL attribute (moto does not expire
+    items).
+
+    Called once per Region for an emulator of several Regions: the regional resources (table, topic,
+    queue, functions, state machine) are created in each, as each Region's stack does; the report
+    bucket (S3 bucket names are global, Amazon S3 User Guide, "Bucket naming rules") and the role (IAM is
+    global) are created by the first call and shared by the others. The tasks read the bucket and table
+    names from the one environment of the emulator's process, so every Region uses the same names.
     """
     bucket = environment["REPORT_BUCKET"]
-    client("s3").create_bucket(Bucket=bucket)
+    s3 = client("s3")
+    existing = {entry["Name"] for entry in s3.list_buckets().get("Buckets", [])}
+    if bucket not in existing:
+        # CreateBucket outside us-east-1 names its Region (Amazon S3 API reference, CreateBucket).
+        location = (
+            {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
+        )
+        s3.create_bucket(Bucket=bucket, **location)
     lock_table = environment["LOCK_TABLE"]
     dynamodb = client("dynamodb")
     dynamodb.create_table(
@@ -89,9 +103,13 @@ def deploy_workflow(client: Any, environment: Mapping[str, str]) -> Deployment:
             }
         ],
     }
-    role_arn = client("iam").create_role(
-        RoleName=RESOURCE_PREFIX, AssumeRolePolicyDocument=json.dumps(trust)
-    )["Role"]["Arn"]
+    iam = client("iam")
+    try:
+        role_arn = iam.get_role(RoleName=RESOURCE_PREFIX)["Role"]["Arn"]
+    except iam.exceptions.NoSuchEntityException:
+        role_arn = iam.create_role(RoleName=RESOURCE_PREFIX, AssumeRolePolicyDocument=json.dumps(trust))[
+            "Role"
+        ]["Arn"]
     code = _placeholder_zip()
     lam = client("lambda")
     arns: dict[str, str] = {}

@@ -12,7 +12,7 @@ import sys
 import threading
 import time
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +24,7 @@ from emulator.deploy import Deployment, deploy_workflow, task_environment
 from emulator.dynamodb_atomic import install_atomic_item_writes
 from emulator.iot_quotas import all_api_quotas
 from emulator.lambda_runtime import InProcessLambdaRuntime, InvocationFaults, install_lambda_runtime
+from emulator.regional_clients import install_regional_clients
 from emulator.stepfunctions_map import install_map_failure_thresholds
 
 ACCOUNT_ID = "123456789012"  # moto's default account
@@ -163,13 +164,14 @@ def _listen(port: int) -> Any:
     return server
 
 
-def _client_factory(endpoint_url: str) -> Any:
-    """``client(service)``: cached boto3 clients of ``endpoint_url`` (the deployment's private listener)."""
+def _client_factory(endpoint_url: str, region: str = REGION) -> Any:
+    """``client(service)``: cached boto3 clients of ``endpoint_url`` (the deployment's private listener)
+    in ``region``."""
     clients: dict[str, Any] = {}
 
     def client(service: str) -> Any:
         if service not in clients:
-            clients[service] = boto3.client(service, region_name=REGION, endpoint_url=endpoint_url)
+            clients[service] = boto3.client(service, region_name=region, endpoint_url=endpoint_url)
         return clients[service]
 
     return client
@@ -181,16 +183,31 @@ class EmulatorSession:
     Use as a context manager: ``with EmulatorSession(options) as emulator: emulator.client("iot")``.
     ``endpoint_url`` None runs moto in-process (mock_aws); otherwise moto's ThreadedMotoServer is started
     on that loopback URL's port, so the AWS CLI and any SDK can reach it.
+
+    ``regions``: the workflow is deployed in each (moto keeps a backend per account and Region; a request's
+    Region is the one its signature names); ``deployments`` maps each Region to its Deployment and
+    ``deployment`` is the first Region's. Each task invocation's clients are of its function's Region
+    (emulator/regional_clients.py). Default: us-east-1 only.
     """
 
-    def __init__(self, options: EmulatorOptions | None = None, *, port: int | None = None) -> None:
+    def __init__(
+        self,
+        options: EmulatorOptions | None = None,
+        *,
+        port: int | None = None,
+        regions: Sequence[str] = (REGION,),
+    ) -> None:
+        if not regions or len(set(regions)) != len(regions):
+            raise ValueError(f"regions must be distinct Region names, at least one, got {list(regions)}")
         self.options = options or EmulatorOptions()
+        self.regions = tuple(regions)
+        self.deployments: dict[str, Deployment] = {}
         self.port = port
         self.endpoint_url = f"http://127.0.0.1:{port}" if port is not None else None
         self._saved_environment: dict[str, str | None] = {}
         self._mock: Any = None
         self._server: Any = None
-        self._clients: dict[str, Any] = {}
+        self._clients: dict[tuple[str, str], Any] = {}
         self.deployment: Deployment | None = None
         self.lambda_runtime: InProcessLambdaRuntime | None = None
         self.iot_layer: Any = None
@@ -217,6 +234,7 @@ class EmulatorSession:
         from emulator.iot import install_iot_layer
 
         environment = dict(SESSION_ENVIRONMENT)
+        environment["AWS_DEFAULT_REGION"] = environment["AWS_REGION"] = self.regions[0]
         if self.endpoint_url:
             environment["AWS_ENDPOINT_URL"] = self.endpoint_url
             environment["MOTO_PORT"] = str(self.port)  # where moto's ASL interpreter sends its own calls
@@ -234,6 +252,7 @@ class EmulatorSession:
         _cache_step_functions_clients()
         stepfunctions_executions.install()  # StartExecution names, StartTime, ListMapRuns as on AWS
         self.lambda_runtime = install_lambda_runtime()
+        install_regional_clients(self.lambda_runtime)
         self.lambda_runtime.configure_faults(
             InvocationFaults(crash_rate=self.options.lambda_crash_rate, seed=self.options.seed)
         )
@@ -244,14 +263,13 @@ class EmulatorSession:
         install_atomic_item_writes()
         _scale_retry_delays(self.options.retry_delay_scale)
 
-        deploy_client, private_url = self.client, ""
+        private_url = ""
         if self.port is not None:
             # The workflow is deployed through a private listener (an ephemeral port; moto's backends are
             # process-wide), and only then does the emulator listen on its port: whatever reaches the port
             # finds the workflow deployed.
             self._server = _listen(0)
             private_url = f"http://127.0.0.1:{self._server.get_host_and_port()[1]}"
-            deploy_client = _client_factory(private_url)
         else:
             from moto import mock_aws
 
@@ -267,12 +285,22 @@ class EmulatorSession:
 
         reset_clients()
         task_settings.cache_clear()  # the tasks read their settings once per process; this session's differ
-        self.deployment = deploy_workflow(deploy_client, environment)
+        for region in self.regions:
+            if self.port is not None:
+                deploy_client = _client_factory(private_url, region)
+            else:
+
+                def deploy_client(service: str, region: str = region) -> Any:
+                    return self.client(service, region)
+
+            self.deployments[region] = deploy_workflow(deploy_client, environment, region)
         if self.port is not None:
             self._server.stop()
             self._server = _listen(self.port)
-            queue_url = self.deployment.notification_queue_url.replace(private_url, str(self.endpoint_url))
-            self.deployment = dataclasses.replace(self.deployment, notification_queue_url=queue_url)
+            for region, deployment in self.deployments.items():
+                queue_url = deployment.notification_queue_url.replace(private_url, str(self.endpoint_url))
+                self.deployments[region] = dataclasses.replace(deployment, notification_queue_url=queue_url)
+        self.deployment = self.deployments[self.regions[0]]
         # Quotas and faults start after the deployment and the seeding are in place.
         self.iot_layer.configure(quotas=None, fault_rate=0.0, seed=self.options.seed)
 
@@ -326,15 +354,17 @@ class EmulatorSession:
         self._saved_environment.clear()
 
     # -- clients ---------------------------------------------------------------------------------------
-    def client(self, service: str) -> Any:
-        """A cached boto3 client for the emulator (standard retry mode, region us-east-1)."""
-        client = self._clients.get(service)
+    def client(self, service: str, region: str | None = None) -> Any:
+        """A cached boto3 client for the emulator (standard retry mode) in ``region`` (default: the first
+        of ``regions``, us-east-1 unless told otherwise)."""
+        region = region or self.regions[0]
+        client = self._clients.get((service, region))
         if client is None:
             client = boto3.client(
                 service,
-                region_name=REGION,
+                region_name=region,
                 endpoint_url=self.endpoint_url,
                 config=Config(retries={"mode": "standard", "max_attempts": AWS_MAX_ATTEMPTS}),
             )
-            self._clients[service] = client
+            self._clients[(service, region)] = client
         return client

@@ -17,7 +17,7 @@ from infra.functions import RevocationFunctions
 from infra.monitoring import Monitoring
 from infra.nag import add_nag_checks
 from infra.notifications import Notifications
-from infra.settings import Settings
+from infra.settings import Settings, parse_regions
 from infra.state_machine import RevocationStateMachine
 from infra.storage import ReportStorage
 from infra.triggers import Triggers
@@ -117,13 +117,28 @@ def default_environment() -> cdk.Environment | None:
     return cdk.Environment(account=account, region=region) if account and region else None
 
 
-def build_app(
+STACK_DESCRIPTION = "Deactivates a compromised AWS IoT CA and revokes every client certificate it signed"
+
+
+def regional_stack_id(region: str) -> str:
+    """The stack id (and CloudFormation stack name) in ``region``, e.g. CaRevocationStack-us-east-1."""
+    return f"{STACK_ID}-{region}"
+
+
+def build_stacks(
     *,
     outdir: str | None = None,
     context: Mapping[str, Any] | None = None,
     nag: bool = True,
-) -> tuple[cdk.App, CaRevocationStack]:
-    """Build the App with the stack and (by default) the cdk-nag AwsSolutions validation plugin.
+) -> tuple[cdk.App, list[CaRevocationStack]]:
+    """Build the App with one stack per Region of context ``regions``, and (by default) cdk-nag.
+
+    ``regions`` empty (cdk.json's default): the one stack ``CaRevocationStack`` of the environment
+    (``default_environment``), as before, so that an existing single-Region deployment keeps its stack.
+    ``regions`` a list (or ``-c regions=us-east-1,eu-west-1``): one stack per Region, named
+    ``CaRevocationStack-<region>``, pinned to that Region (and to CDK_DEFAULT_ACCOUNT when set), all in
+    one app, so ``cdk deploy --all`` deploys every Region (AWS CDK v2 Developer Guide, "Environments":
+    a stack's env names the account and Region it deploys to; one app may hold stacks of many).
 
     The cdk.json context is passed explicitly so that ``python app.py`` works without the CDK CLI; the
     CLI's own context (cdk.json, cdk.context.json, ``-c``) arrives through CDK_CONTEXT_JSON and wins.
@@ -134,16 +149,38 @@ def build_app(
         nag: register the AwsSolutions checks (synth then raises on an unacknowledged finding).
 
     Returns:
-        (app, stack); call ``app.synth()`` to write the cloud assembly.
+        (app, stacks in the order of ``regions``); call ``app.synth()`` to write the cloud assembly.
+
+    Raises:
+        SettingsError: ``regions`` (or another context value) is malformed.
     """
     merged = {**cdk_json_context(), **(context or {})}
     app = cdk.App(outdir=outdir or os.environ.get("CDK_OUTDIR") or str(REPO_ROOT / "cdk.out"), context=merged)
-    stack = CaRevocationStack(
-        app,
-        STACK_ID,
-        env=default_environment(),
-        description="Deactivates a compromised AWS IoT CA and revokes every client certificate it signed",
-    )
+    regions = parse_regions(app.node.try_get_context("regions"))
+    if not regions:
+        stacks = [CaRevocationStack(app, STACK_ID, env=default_environment(), description=STACK_DESCRIPTION)]
+    else:
+        account = os.environ.get("CDK_DEFAULT_ACCOUNT") or None
+        stacks = [
+            CaRevocationStack(
+                app,
+                regional_stack_id(region),
+                env=cdk.Environment(account=account, region=region),
+                description=f"{STACK_DESCRIPTION} (Region {region})",
+            )
+            for region in regions
+        ]
     if nag:
         add_nag_checks(app)
-    return app, stack
+    return app, stacks
+
+
+def build_app(
+    *,
+    outdir: str | None = None,
+    context: Mapping[str, Any] | None = None,
+    nag: bool = True,
+) -> tuple[cdk.App, CaRevocationStack]:
+    """``build_stacks``, returning the app and its first stack (the only one without ``regions``)."""
+    app, stacks = build_stacks(outdir=outdir, context=context, nag=nag)
+    return app, stacks[0]

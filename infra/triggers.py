@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from aws_cdk import Aws, CfnResource, Duration
+from aws_cdk import Aws, CfnResource, Duration, Stack, Token
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_sqs as sqs
@@ -46,7 +46,7 @@ TARGET_MAX_EVENT_AGE: Final = Duration.hours(1)
 DLQ_RETENTION: Final = Duration.days(14)
 
 
-def imported_findings_pattern(settings: Settings) -> dict[str, Any]:
+def imported_findings_pattern(settings: Settings, finding_region: str | None = None) -> dict[str, Any]:
     """The event pattern of "Security Hub Findings - Imported" events the automatic response acts on.
 
     Only AWS IoT Device Defender audit findings (the product ARN, not just a field a custom integration
@@ -54,18 +54,21 @@ def imported_findings_pattern(settings: Settings) -> dict[str, Any]:
     check summary, which names no CA), ACTIVE (not ARCHIVED: resolved) and NEW (no analyst has taken
     them on). Security Hub sends one finding per imported event, so each field is matched on that one
     finding. Cross-Region aggregation delivers other Regions' findings here too; they are not matched,
-    since AWS IoT is regional and this deployment cannot revoke there.
+    since AWS IoT is regional and this deployment cannot revoke there (``forwarding_pattern`` sends them on
+    to their own Region when it is one of the app's ``regions``).
+
+    finding_region: the Region the finding is about (its ``Region`` and its product ARN's Region); default
+    this stack's Region (``AWS::Region``).
     """
+    region = finding_region or Aws.REGION
     return {
         "source": [SECURITY_HUB_SOURCE],
         "detail-type": [FINDINGS_IMPORTED],
         "detail": {
             "findings": {
-                "ProductArn": [
-                    f"arn:{Aws.PARTITION}:securityhub:{Aws.REGION}::{DEVICE_DEFENDER_AUDIT_PRODUCT}"
-                ],
+                "ProductArn": [f"arn:{Aws.PARTITION}:securityhub:{region}::{DEVICE_DEFENDER_AUDIT_PRODUCT}"],
                 "AwsAccountId": [Aws.ACCOUNT_ID],
-                "Region": [Aws.REGION],
+                "Region": [region],
                 "ProductFields": {
                     "CheckName": list(settings.security_hub_check_names),
                     "ReportType": ["AuditFinding"],
@@ -75,6 +78,24 @@ def imported_findings_pattern(settings: Settings) -> dict[str, Any]:
             }
         },
     }
+
+
+def forwarding_pattern(settings: Settings, finding_region: str) -> dict[str, Any]:
+    """The pattern of the findings this stack forwards to ``finding_region``'s default event bus.
+
+    The same finding that region's own SecurityHubFindingsRule acts on (``imported_findings_pattern`` with
+    that Region): a Device Defender audit finding about ``finding_region`` that Security Hub's cross-Region
+    aggregation delivered to this Region's default bus. It arrives there as it is, and matches that
+    Region's rule, which starts that Region's own execution. A finding about a Region that is not one of
+    the app's ``regions`` matches no forwarding rule: nothing is forwarded.
+    """
+    return imported_findings_pattern(settings, finding_region)
+
+
+def default_event_bus_arn(region: str) -> str:
+    """``arn:<partition>:events:<region>:<account>:event-bus/default`` (EventBridge User Guide, "Event
+    buses": every account has a default event bus in each Region)."""
+    return f"arn:{Aws.PARTITION}:events:{region}:{Aws.ACCOUNT_ID}:event-bus/default"
 
 
 class Triggers(Construct):
@@ -90,6 +111,13 @@ class Triggers(Construct):
       ``aws securityhub create-action-target`` commands of the README create them; the rule is the same.
     - ``CustomEventRule``: the project's own event, source "iot-ca-revoke", detail-type
       "IoT CA Revocation Requested" (docs/data-contract.md), for other tools.
+    - ``ForwardFindingsTo<Region>`` (``forwarding_rules``), one per other Region of the app's ``regions``
+      when this stack's Region is one of them: the Device Defender findings about that Region
+      (``forwarding_pattern``) go, as they are, to that Region's default event bus, a cross-Region event
+      bus target with the role CDK creates for it (events:PutEvents on that bus only), the same retry
+      window and dead-letter queue (EventBridge User Guide, "Sending and receiving events between AWS
+      Regions": an event bus in another Region as a rule target, with an IAM role allowing
+      events:PutEvents on it). That Region's own SecurityHubFindingsRule then starts its execution.
 
     Every target: the whole event as input (no input transformer: NormalizeInput reads it), the role CDK
     creates with states:StartExecution on this state machine only, TARGET_RETRY_ATTEMPTS retries within
@@ -99,7 +127,8 @@ class Triggers(Construct):
 
     Attributes:
         dead_letter_queue: where events go that could not start an execution.
-        rules: construct id -> rule.
+        rules: construct id -> rule (the rules whose target is this Region's state machine).
+        forwarding_rules: Region -> the rule forwarding that Region's findings to its default event bus.
         custom_actions: custom action Id -> its AWS::SecurityHub::ActionTarget (empty when disabled; the
             resource type is in CloudFormation but has no L1 class in this aws-cdk-lib, hence CfnResource).
     """
@@ -192,6 +221,34 @@ class Triggers(Construct):
             ),
             targets=[target],
         )
+        self.forwarding_rules = self._forwarding_rules(settings)
+
+    def _forwarding_rules(self, settings: Settings) -> dict[str, events.Rule]:
+        own_region = Stack.of(self).region
+        if Token.is_unresolved(own_region) or own_region not in settings.regions:
+            return {}  # an environment-agnostic stack, or the one-Region default: nothing to forward
+        rules: dict[str, events.Rule] = {}
+        for region in settings.regions:
+            if region == own_region:
+                continue
+            bus = events.EventBus.from_event_bus_arn(
+                self, f"DefaultBus{_pascal(region)}", default_event_bus_arn(region)
+            )
+            rules[region] = events.Rule(
+                self,
+                f"ForwardFindingsTo{_pascal(region)}",
+                description=f"AWS IoT Device Defender audit findings about {region} (Security Hub "
+                f"cross-Region aggregation) go to {region}'s default event bus, where its own rule acts",
+                event_pattern=_pattern(forwarding_pattern(settings, region)),
+                enabled=settings.automatic_response_mode != "off",
+                targets=[targets.EventBus(bus, dead_letter_queue=self.dead_letter_queue)],
+            )
+        return rules
+
+
+def _pascal(region: str) -> str:
+    """us-east-1 -> UsEast1 (construct ids and logical ids take letters and digits)."""
+    return "".join(part.capitalize() for part in region.split("-"))
 
 
 def custom_action_arn(action_id: str) -> str:
