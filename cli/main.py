@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from cli import exit_codes
+from cli.region_options import add_emulator_region_option, add_run_region_options
 
 # arn:<partition>:states:<region>:<account>:execution:<state machine name>:<execution name>
 # (AWS Step Functions API reference, DescribeExecution: executionArn).
@@ -191,10 +192,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--decoys", type=_positive_int, default=6, help="certificates of another CA and without a CA"
     )
     demo.add_argument("--json", action="store_true", help="print the report as JSON")
+    add_emulator_region_option(demo)
     _add_fault_options(demo, default_tps=200.0)
 
     emulator = commands.add_parser("emulator", help="serve the emulator with the workflow deployed")
     emulator.add_argument("--port", type=_port, default=5000, help="loopback port, 1-65535 (default 5000)")
+    add_emulator_region_option(emulator)
     _add_fault_options(emulator, default_tps=None)
 
     run = commands.add_parser("run", help="start a revocation execution and optionally wait for its report")
@@ -211,6 +214,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_connection_options(run)
     run.add_argument("--wait", action="store_true", help="wait for the end, show progress, print the report")
     run.add_argument("--json", action="store_true", help="print JSON")
+    add_run_region_options(run)
 
     follow = commands.add_parser(
         "follow", help="re-attach to an execution, wait for its end and print its report (exit codes of run)"
@@ -265,6 +269,14 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``ca-revoke``; returns the process exit code (cli/exit_codes.py)."""
     args = build_parser().parse_args(argv)
+    if args.command == "demo" and args.regions:
+        from cli.demo_regions import run_demo_regions
+
+        return run_demo_regions(args)
+    if args.command == "run" and (args.regions or args.all_regions):
+        from cli.regions import run_regions
+
+        return run_regions(args)
     if args.command == "demo":
         from cli.demo import run_demo
 

@@ -38,6 +38,7 @@ def _stop(*_: object) -> NoReturn:
 def serve(args: argparse.Namespace) -> int:
     """Serve the emulator on 127.0.0.1:PORT until interrupted (Ctrl-C or SIGTERM).
 
+    --regions R1,R2: the workflow is deployed in each Region (default us-east-1 only).
     --iot-tps Q: every AWS IoT certificate API refuses calls above Q per second with ThrottlingException,
     and the deployed workflow paces itself at Q. Without it nothing is refused and the workflow paces
     itself at UNENFORCED_PACING_TPS. --fault-rate and --lambda-crash-rate inject faults.
@@ -59,12 +60,19 @@ def serve(args: argparse.Namespace) -> int:
     # At once: the deployment takes seconds; the port accepts connections only once it is done.
     console.print(f"Starting the emulator on 127.0.0.1:{args.port}: deploying the workflow ...")
     try:
-        with EmulatorSession(options, port=args.port) as emulator:
+        regions = tuple(getattr(args, "regions", None) or (REGION,))
+        with EmulatorSession(options, port=args.port, regions=regions) as emulator:
             emulator.apply_iot_limits()
             assert emulator.deployment is not None
             url = emulator.endpoint_url
-            console.print(f"Emulator listening on {url} (region {REGION}; any credentials are accepted)")
-            console.print(f"State machine: {emulator.deployment.state_machine_arn}")
+            listed = ", ".join(regions)
+            console.print(
+                f"Emulator listening on {url} (region{'s' if len(regions) > 1 else ''} {listed}; "
+                "any credentials are accepted)"
+            )
+            for region, deployment in emulator.deployments.items():
+                label = f" ({region})" if len(regions) > 1 else ""
+                console.print(f"State machine{label}: {deployment.state_machine_arn}")
             console.print(f"Report bucket: {emulator.deployment.report_bucket}")
             console.print(
                 "Notifications (the topic's messages, in an SQS queue): "
@@ -81,6 +89,11 @@ def serve(args: argparse.Namespace) -> int:
             console.print("Try:")
             console.print(f"  aws --endpoint-url {url} --region {REGION} iot list-certificates")
             console.print(f"  ca-revoke run --endpoint-url {url} --ca-certificate-id <CA_ID> --wait")
+            if len(regions) > 1:
+                console.print(
+                    f"  ca-revoke run --endpoint-url {url} --regions {','.join(regions)} "
+                    "--ca-certificate-id <CA_ID> --wait"
+                )
             console.print(
                 f"  aws --endpoint-url {url} --region {REGION} sqs receive-message "
                 f"--queue-url {emulator.deployment.notification_queue_url} --query 'Messages[].Body'"
