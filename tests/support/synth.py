@@ -30,11 +30,11 @@ import tempfile  # noqa: E402
 import time  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from functools import cache  # noqa: E402
-from typing import Any  # noqa: E402
+from typing import Any, Final  # noqa: E402
 
 from aws_cdk import assertions  # noqa: E402
 
-from infra.stack import CaRevocationStack, build_app  # noqa: E402
+from infra.stack import CaRevocationStack, build_app, build_stacks  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -111,3 +111,38 @@ STAR_RESOURCE_ACTIONS = {
     "logs:DescribeResourcePolicies",
     "logs:DescribeLogGroups",
 }
+
+
+MULTI_REGION: Final = ("us-east-1", "eu-west-1", "ap-southeast-2")
+"""The Regions of the multi-Region synthesis (context ``regions``)."""
+
+
+@dataclass(frozen=True)
+class SynthesizedRegions:
+    """One synthesis of the app with context ``regions`` = MULTI_REGION and the cdk-nag plugin.
+
+    stacks: Region -> its stack; templates: Region -> its template JSON; synth_error as in Synthesized.
+    """
+
+    stacks: dict[str, CaRevocationStack]
+    templates: dict[str, dict[str, Any]]
+    synth_error: str | None
+
+
+@cache
+def synthesize_regions_once() -> SynthesizedRegions:
+    """Build and synthesize the app with ``regions`` (one stack per Region), once per process."""
+    outdir = Path(tempfile.mkdtemp(prefix="cdk.out-regions-"))
+    atexit.register(shutil.rmtree, outdir, ignore_errors=True)
+    app, stacks = build_stacks(outdir=str(outdir), context={"regions": list(MULTI_REGION)})
+    error: str | None = None
+    try:
+        app.synth()
+    except RuntimeError as exc:
+        error = str(exc)
+    by_region = {str(stack.region): stack for stack in stacks}
+    templates = {
+        region: json.loads((outdir / f"{stack.artifact_id}.template.json").read_text(encoding="utf-8"))
+        for region, stack in by_region.items()
+    }
+    return SynthesizedRegions(stacks=by_region, templates=templates, synth_error=error)

@@ -38,6 +38,8 @@ EXPECTED = {
     "near-miss-workflow-suppressed.json": set(),
     "near-miss-check-summary.json": set(),
     "near-miss-aggregated-other-region.json": set(),
+    # Another Region's finding: forwarded by a multi-Region app (tests/triggers/test_forwarding.py).
+    "securityhub-imported-aggregated-eu-west-1.json": set(),
     "near-miss-other-account.json": set(),
     "near-miss-custom-product.json": set(),
     "near-miss-detect-violation.json": set(),
