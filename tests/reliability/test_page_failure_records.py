@@ -17,7 +17,9 @@ import pytest
 from revocation_common.page_failures import read_page_failures
 
 from emulator.session import REPORT_BUCKET, EmulatorOptions, EmulatorSession
-from tests.reliability.conftest import PACE_TPS, RETRY_DELAY_SCALE, inject, new_fleet, run_workflow, statuses
+from tests.reliability.faults import PACE_TPS, RETRY_DELAY_SCALE, inject
+from tests.support.statuses import IotStateReader, statuses
+from tests.support.workflow import run_workflow
 
 
 @pytest.fixture(scope="module")
@@ -35,8 +37,8 @@ def emulator() -> Iterator[EmulatorSession]:
 
 
 @pytest.mark.slow
-def test_a_failed_first_page_leaves_its_record_and_the_next_page_is_still_revoked(emulator):
-    fleet = new_fleet(emulator, 300, 73_000)
+def test_a_failed_first_page_leaves_its_record_and_the_next_page_is_still_revoked(emulator, new_fleet):
+    fleet = new_fleet(300)
 
     def page_zero_always_crashes(name: str, event: Any, attempt: int) -> int | None:
         return 0 if name == "RevokeCertificates" and event.get("pageNumber") == 0 else None
@@ -46,8 +48,8 @@ def test_a_failed_first_page_leaves_its_record_and_the_next_page_is_still_revoke
 
     assert (result.status, result.error) == ("FAILED", "VerificationFailed")
     # Page 1 (certificates 250-299) ran after page 0 had failed.
-    assert set(statuses(fleet.certificate_ids[250:]).values()) == {"REVOKED"}
-    assert set(statuses(fleet.certificate_ids[:250]).values()) != {"REVOKED"}
+    assert set(statuses(IotStateReader(), fleet.certificate_ids[250:]).values()) == {"REVOKED"}
+    assert set(statuses(IotStateReader(), fleet.certificate_ids[:250]).values()) != {"REVOKED"}
     execution_name = result.execution_arn.rsplit(":", 1)[-1]
     (failure,) = read_page_failures(emulator.client("s3"), REPORT_BUCKET, f"executions/{execution_name}/")
     assert (failure.pageNumber, failure.error) == (0, "Lambda.Unknown")
