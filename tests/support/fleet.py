@@ -15,7 +15,8 @@ from typing import Any
 
 import pytest
 
-from emulator.fleet import Fleet, _derive_key, _Issuer, seed_fleet
+from emulator.fleet import Fleet, seed_fleet
+from emulator.fleet_x509 import Issuer, derive_key
 from emulator.session import EmulatorSession
 
 __all__ = ["Fleet", "FleetBuilder", "IssuedPems", "fleet_seed", "issued_pems", "new_fleet"]
@@ -66,7 +67,7 @@ class IssuedPems:
     (through the AWS CLI against a served emulator): the same X.509 as seed_fleet's fleets."""
 
     def __init__(self, seed: int) -> None:
-        self._issuer = _Issuer(seed, "cli", _derive_key(seed, "client"), serial_base=seed << 24)
+        self._issuer = Issuer.root(seed, "cli", derive_key(seed, "client"), serial_base=seed << 24)
 
     @property
     def ca_certificate_pem(self) -> str:
