@@ -28,8 +28,49 @@ def print_json(result: ExecutionResult, console: Console) -> None:
     console.print_json(json.dumps(report_document(result), sort_keys=True), highlight=False)
 
 
+def scan_summary(scope: dict[str, Any]) -> str:
+    """The issuer scan in one line: off, or how many CA-less certificates it described and found in scope
+    (the report's scope.unlinkedScanned / scope.unlinkedInScope, docs/data-contract.md)."""
+    if scope.get("scanUnlinked") is False:
+        return "off (scanUnlinked false): certificates registered without a CA were not examined"
+    return (
+        f"{scope.get('unlinkedScanned', 0)} certificates linked to no registered CA described, "
+        f"{scope.get('unlinkedInScope', 0)} of them signed by a CA in scope"
+    )
+
+
+def scope_table(scope: dict[str, Any]) -> Table:
+    """The CAs in scope (the report's scope.cas, the named CA first): id, relation, issuer, whether
+    registered here, status before -> after, and the counts of the certificates counted under each."""
+    cas = scope.get("cas") or []
+    table = Table(title=f"CAs in scope ({len(cas)})", title_justify="left")
+    for column in ("caCertificateId", "relation", "issuedBy", "registered", "status", "certificates"):
+        table.add_column(column, overflow="fold")
+    for ca in cas:
+        counts = ca.get("certificates") or {}
+        registered = bool(ca.get("registered"))
+        status = (
+            f"{ca.get('statusBefore') or '-'} -> {ca.get('statusAfter') or '-'} "
+            f"(auto-registration {ca.get('autoRegistrationStatusAfter') or '-'})"
+            if registered
+            else "registered nowhere here"
+        )
+        table.add_row(
+            str(ca.get("caCertificateId", "")),
+            str(ca.get("relation", "")),
+            str(ca.get("issuedBy") or "-"),
+            "yes" if registered else "no",
+            status,
+            f"{counts.get('total', 0)} total: {counts.get('revoked', 0)} changed now, "
+            f"{counts.get('alreadyRevoked', 0)} already at target, {counts.get('skipped', 0)} skipped, "
+            f"{counts.get('failed', 0)} failed",
+        )
+    return table
+
+
 def print_report(result: ExecutionResult, console: Console) -> None:
-    """A summary table of the report, its skipped/failed certificates, and the verdict."""
+    """A summary table of the report, the CAs in scope with their counts, the skipped/failed
+    certificates, and the verdict."""
     report = result.report
     if report is None:
         console.print(f"[bold red]{result.status}[/]: {result.error}: {error_message(result.cause)}")
@@ -60,7 +101,12 @@ def print_report(result: ExecutionResult, console: Console) -> None:
     )
     table.add_row("remaining (not at target)", json.dumps(verification.get("remaining", {})))
     table.add_row("report", str(report.get("reportLocation", "")))
+    scope = report.get("scope")
+    if isinstance(scope, dict):
+        table.add_row("issuer scan", scan_summary(scope))
     console.print(table)
+    if isinstance(scope, dict):
+        console.print(scope_table(scope))
     for title, key in (("Skipped", "skippedCertificates"), ("Failed", "failedCertificates")):
         entries = report.get(key) or []
         if entries:
