@@ -8,9 +8,11 @@ from typing import Any
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from revocation_common.aws.s3_store import S3Store
+from revocation_common.certificates import require_signature_check
 from revocation_common.clients import aws_client
 from revocation_common.observability import logger, metrics, tracer
 from revocation_common.scope_models import DiscoveryInput
+from revocation_common.store import verify_prefix
 
 from discover_scope.aws import ApiPacers, BotoIotReads
 from discover_scope.config import discovery_settings
@@ -23,7 +25,7 @@ SAFETY_MARGIN_SECONDS = 30.0
 def discovery_prefix(event: DiscoveryInput) -> str:
     """The execution's prefix, or ``{prefix}verify/`` for the verification's re-discovery."""
     prefix = event.context.reportPrefix
-    return prefix if event.purpose == "revoke" else f"{prefix}verify/"
+    return prefix if event.purpose == "revoke" else verify_prefix(prefix)
 
 
 @logger.inject_lambda_context
@@ -40,10 +42,12 @@ def handler(event: DiscoveryInput, context: LambdaContext) -> dict[str, Any]:
     Budget: min(LIST_TIME_BUDGET_SECONDS, remaining Lambda time - 30 s). Pacing: each API at its own
     quota (LIST_CA_CERTIFICATES_TPS, DESCRIBE_CA_CERTIFICATE_TPS, LIST_CERTIFICATES_BY_CA_TPS,
     LIST_CERTIFICATES_TPS, DESCRIBE_CERTIFICATE_TPS).
-    Errors: InvalidInput, CaNotFound, TransientAwsError.
+    Errors: InvalidInput, CaNotFound, TransientAwsError; RuntimeError when the installed cryptography
+    has no x509.Certificate.verify_directly_issued_by (a deployment error, before any AWS call).
     Source: AWS IoT API reference, ListCACertificates, DescribeCACertificate, ListCertificatesByCA,
     ListCertificates, DescribeCertificate.
     """
+    require_signature_check()
     settings = discovery_settings()
     started = time.monotonic()
     remaining = context.get_remaining_time_in_millis() / 1000.0 - SAFETY_MARGIN_SECONDS
