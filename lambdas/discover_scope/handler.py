@@ -11,15 +11,27 @@ from revocation_common.aws.s3_store import S3Store
 from revocation_common.certificates import require_signature_check
 from revocation_common.clients import aws_client
 from revocation_common.observability import logger, metrics, tracer
+from revocation_common.ports import ObjectStore
 from revocation_common.scope_models import DiscoveryInput
 from revocation_common.store import verify_prefix
 
 from discover_scope.aws import ApiPacers, BotoIotReads
 from discover_scope.config import discovery_settings
 from discover_scope.discovery import discover
+from discover_scope.ports import IotReads
 
 # Time kept back from the Lambda timeout for the last S3 writes and the response.
 SAFETY_MARGIN_SECONDS = 30.0
+
+
+def iot_reads() -> IotReads:
+    """AWS IoT reads of this Region over the cached boto3 client (replaced by fakes in unit tests)."""
+    return BotoIotReads(aws_client("iot"))
+
+
+def object_store(bucket: str) -> ObjectStore:
+    """The report bucket ``bucket`` (S3)."""
+    return S3Store(aws_client("s3"), bucket)
 
 
 def discovery_prefix(event: DiscoveryInput) -> str:
@@ -54,8 +66,8 @@ def handler(event: DiscoveryInput, context: LambdaContext) -> dict[str, Any]:
     deadline = started + max(0.0, min(settings.time_budget_seconds, remaining))
     before = event.discovery
     state = discover(
-        BotoIotReads(aws_client("iot")),
-        S3Store(aws_client("s3"), event.context.reportBucket),
+        iot_reads(),
+        object_store(event.context.reportBucket),
         ApiPacers(settings.quotas),
         request=event.request,
         prefix=discovery_prefix(event),

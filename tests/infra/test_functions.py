@@ -36,7 +36,7 @@ def built() -> tuple[RevocationFunctions, ReportStorage, Template]:
 
 
 def test_listing_timeout_is_derived_from_the_function_table() -> None:
-    assert LIST_FUNCTION_TIMEOUT_SECONDS == function_spec("ListCertificatePages").timeout_seconds == 900
+    assert LIST_FUNCTION_TIMEOUT_SECONDS == function_spec("DiscoverScope").timeout_seconds == 900
     assert MAX_LIST_TIME_BUDGET_SECONDS == LIST_FUNCTION_TIMEOUT_SECONDS - 30
     with pytest.raises(KeyError, match="'Nope'"):
         function_spec("Nope")
