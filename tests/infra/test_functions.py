@@ -57,6 +57,11 @@ def test_functions_runtime_handler_timeout_memory_env_layer_tracing_logs(
         "DEFAULT_TARGET_STATUS": "REVOKED",
         "AUTOMATIC_RESPONSE_MODE": "dry-run",
         "LIST_TIME_BUDGET_SECONDS": "780",
+        "LIST_CA_CERTIFICATES_TPS": "10",
+        "DESCRIBE_CA_CERTIFICATE_TPS": "10",
+        "LIST_CERTIFICATES_TPS": "10",
+        "DESCRIBE_CERTIFICATE_TPS": "10",
+        "SCAN_UNLINKED_CERTIFICATES": "true",
         "POWERTOOLS_SERVICE_NAME": "ca-revocation",
         "POWERTOOLS_METRICS_NAMESPACE": "IotCaRevocation",
     }
