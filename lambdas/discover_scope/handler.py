@@ -79,8 +79,9 @@ def handler(event: DiscoveryInput, context: LambdaContext) -> dict[str, Any]:
     metrics.add_metric(
         name="UnlinkedCertificatesScanned", unit="Count", value=state.unlinkedScanned - before.unlinkedScanned
     )
-    metrics.add_metric(
-        name="CertificatesInScope", unit="Count", value=state.certificateCount - before.certificateCount
-    )
+    if event.purpose == "revoke":  # the certificates put on revocation pages (the re-discovery's are not)
+        metrics.add_metric(
+            name="CertificatesListed", unit="Count", value=state.certificateCount - before.certificateCount
+        )
     logger.info("discovery progress", extra=state.model_dump(exclude={"caCounts"}))
     return state.model_dump()

@@ -30,7 +30,7 @@ TASKS = (
     "NormalizeInput",
     "AcquireLock",
     "DeactivateCa",
-    "ListCertificatePages",
+    "DiscoverScope",
     "RevokeCertificates",
     "VerifyRevocation",
 )
@@ -133,7 +133,12 @@ def test_a_crash_of_any_task_is_retried_without_harm(emulator, new_fleet, functi
         assert crash.at_end
     else:  # NormalizeInput makes no AWS call: it can only die at its end
         assert crash.calls_done == (0 if function == "NormalizeInput" else 1)
-    assert emulator.lambda_runtime.stats.by_function[f"iot-ca-revocation-{function}"] == 2
+    invocations = emulator.lambda_runtime.stats.by_function[f"iot-ca-revocation-{function}"]
+    if function == "DiscoverScope":
+        # Its state loops (discovery, then the re-discovery): at least 2 invocations each, plus the retry.
+        assert invocations >= 5
+    else:
+        assert invocations == 2
 
 
 def test_a_crash_on_the_failure_path_keeps_the_original_error(emulator, new_fleet):
