@@ -277,6 +277,8 @@ def test_normalize_input_refuses_a_finding_while_automatic_response_is_off(
         "source": "aws.securityhub",
         "detail-type": "Security Hub Findings - Imported",
         "id": "4d1f0a3e-0000-4000-8000-000000000000",
+        "account": "123456789012",
+        "region": "us-east-1",
         "detail": {"findings": [finding]},
     }
     with pytest.raises(WorkflowError) as raised:
