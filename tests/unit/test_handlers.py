@@ -265,6 +265,7 @@ def test_normalize_input_refuses_a_finding_while_automatic_response_is_off(
     finding = {
         "ProductArn": "arn:aws:securityhub:us-east-1::product/aws/iot-device-defender-audit",
         "AwsAccountId": "123456789012",
+        "Region": "us-east-1",
         "ProductFields": {
             "CheckName": "REVOKED_CA_CERTIFICATE_STILL_ACTIVE_CHECK",
             "ReportType": "AuditFinding",
