@@ -34,20 +34,21 @@ def notification(report: Report, console_link: str) -> dict[str, str]:
     """An SNS message a person reads at a glance: CA, mode, counts (the number changed first, whatever the
     target), the CAs in scope with their counts, verified or not, where the report is.
 
-    A dry run reads "DRY RUN CHECKED" / "DRY RUN NOT CHECKED", never "VERIFIED" (it changed nothing);
+    A dry run reads "dry run CHECKED" / "NOT CHECKED", never "VERIFIED" (it changed nothing);
     a run with target INACTIVE is announced as quarantined, not revoked.
     Output: {"subject" (at most 100 characters, the SNS limit), "message"}.
     """
     counts = report.certificates
     verification = report.verification
     if report.dryRun:
-        verdict = "DRY RUN CHECKED" if verification.verified else "DRY RUN NOT CHECKED"
+        verdict = "CHECKED" if verification.verified else "NOT CHECKED"
     else:
         verdict = "VERIFIED" if verification.verified else "NOT VERIFIED"
     mode = outcome_words(report.dryRun, report.targetStatus)
     subject = (
         f"IoT CA {mode} {verdict}: {report.caCertificateId[:12]} ({counts.revoked} changed of {counts.total})"
     )
+    headline = f"IoT CA revocation {'DRY RUN ' if report.dryRun else ''}{verdict}"
     rows = [
         ("CA certificate", report.caCertificateId),
         ("Mode", mode_label(report.dryRun, report.targetStatus)),
@@ -95,7 +96,7 @@ def notification(report: Report, console_link: str) -> dict[str, str]:
     ]
     if console_link:
         rows.append(("Console", console_link))
-    message = "\n".join([f"IoT CA revocation {verdict}", "", *_lines(rows)])
+    message = "\n".join([headline, "", *_lines(rows)])
     return {"subject": subject[:100], "message": message}
 
 

@@ -184,4 +184,5 @@ def test_a_quarantine_is_announced_as_quarantined_and_a_dry_run_never_as_verifie
     text = notification(dry, "")
     assert dry.verification.verified
     assert "VERIFIED" not in text["subject"] and "VERIFIED" not in text["message"].splitlines()[0]
-    assert "DRY RUN CHECKED" in text["subject"]
+    assert text["subject"].startswith("IoT CA dry run CHECKED")
+    assert text["message"].startswith("IoT CA revocation DRY RUN CHECKED")
