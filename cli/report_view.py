@@ -40,29 +40,33 @@ def scan_summary(scope: dict[str, Any]) -> str:
 
 
 def scope_table(scope: dict[str, Any]) -> Table:
-    """The CAs in scope (the report's scope.cas, the named CA first): id, relation, issuer, whether
-    registered here, status before -> after, and the counts of the certificates counted under each."""
+    """The CAs in scope (the report's scope.cas, the named CA first): number, id, relation, issuer (by its
+    number when it is listed), whether registered here, status before -> after with the
+    auto-registration status after, and the counts of the certificates counted under each."""
     cas = scope.get("cas") or []
+    number = {str(ca.get("caCertificateId")): f"#{n}" for n, ca in enumerate(cas, start=1)}
     table = Table(title=f"CAs in scope ({len(cas)})", title_justify="left")
-    for column in ("caCertificateId", "relation", "issuedBy", "registered", "status", "certificates"):
+    for column in ("#", "caCertificateId", "relation", "issued by", "registered", "status", "certificates"):
         table.add_column(column, overflow="fold")
-    for ca in cas:
+    for n, ca in enumerate(cas, start=1):
         counts = ca.get("certificates") or {}
         registered = bool(ca.get("registered"))
+        issuer = ca.get("issuedBy")
         status = (
-            f"{ca.get('statusBefore') or '-'} -> {ca.get('statusAfter') or '-'} "
-            f"(auto-registration {ca.get('autoRegistrationStatusAfter') or '-'})"
+            f"{ca.get('statusBefore') or '-'} -> {ca.get('statusAfter') or '-'}, "
+            f"{ca.get('autoRegistrationStatusAfter') or '-'}"
             if registered
-            else "registered nowhere here"
+            else "-"
         )
         table.add_row(
+            f"#{n}",
             str(ca.get("caCertificateId", "")),
             str(ca.get("relation", "")),
-            str(ca.get("issuedBy") or "-"),
+            "-" if not issuer else number.get(str(issuer), str(issuer)),
             "yes" if registered else "no",
             status,
-            f"{counts.get('total', 0)} total: {counts.get('revoked', 0)} changed now, "
-            f"{counts.get('alreadyRevoked', 0)} already at target, {counts.get('skipped', 0)} skipped, "
+            f"{counts.get('total', 0)}: {counts.get('revoked', 0)} changed, "
+            f"{counts.get('alreadyRevoked', 0)} already, {counts.get('skipped', 0)} skipped, "
             f"{counts.get('failed', 0)} failed",
         )
     return table

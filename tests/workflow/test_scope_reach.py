@@ -13,7 +13,9 @@ from collections.abc import Iterator
 
 import pytest
 from botocore.exceptions import ClientError
+from rich.console import Console
 
+from cli.report_view import print_report
 from emulator.fleet import Intermediate
 from emulator.session import EmulatorSession
 from tests.support.fleet import assert_scope_revoked, scope_emulator
@@ -56,6 +58,14 @@ def test_one_run_by_the_roots_id_revokes_the_intermediates_and_the_ca_less_certi
     assert report["scope"]["unlinkedInScope"] == 9
     assert report["ca"]["statusAfter"] == "INACTIVE"
     assert result.exit_code == 0
+    # The CLI's table: both CAs with their relation, issuer and counts, and the scan's numbers.
+    console = Console(record=True, width=240)
+    print_report(result, console)
+    text = console.export_text()
+    assert f"#1 │ {fleet.ca_certificate_id} │ named        │ -" in text
+    assert f"#2 │ {intermediate.certificate_id} │ intermediate │ #1" in text
+    assert "11: 11 changed, 0 already, 0 skipped, 0 failed" in text
+    assert "15 certificates linked to no registered CA described, 9 of them signed by a CA in scope" in text
 
 
 def test_the_name_spoofing_decoys_and_an_impostor_ca_are_untouched(emulator, new_fleet):
