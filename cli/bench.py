@@ -247,7 +247,7 @@ def cost_projection(transitions_per_1000: float, invocations_per_1000: float) ->
     revocation_seconds = certificates / update_tps
     gb_seconds = (
         children * revocation_seconds * MEMORY_GB["RevokeCertificates"]
-        + pages / list_tps * MEMORY_GB["ListCertificatePages"]
+        + pages / list_tps * MEMORY_GB["DiscoverScope"]
         + pages / list_tps * MEMORY_GB["VerifyRevocation"]
     )
     transitions = transitions_per_1000 * certificates / 1000

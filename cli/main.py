@@ -186,10 +186,20 @@ def build_parser() -> argparse.ArgumentParser:
         "demo", help="run the whole workflow on the embedded emulator with a seeded fleet"
     )
     demo.add_argument(
-        "--certificates", type=_positive_int, default=1200, help="client certificates of the CA"
+        "--certificates",
+        type=_positive_int,
+        default=1200,
+        help="client certificates in the CA's scope: a tenth registered under its intermediate CA, a tenth "
+        "registered without a CA (signed by the CA or the intermediate), the rest under the CA "
+        "(default 1200)",
     )
     demo.add_argument(
-        "--decoys", type=_positive_int, default=6, help="certificates of another CA and without a CA"
+        "--decoys",
+        type=_positive_int,
+        default=8,
+        help="certificates that must stay untouched, spread over four kinds: another CA's, CA-less ones of "
+        "another CA, CA-less name-spoofing ones (the CA's name, another key's signature), and those of an "
+        "impostor CA carrying the CA's name (default 8)",
     )
     demo.add_argument("--json", action="store_true", help="print the report as JSON")
     add_emulator_region_option(demo)
@@ -201,9 +211,25 @@ def build_parser() -> argparse.ArgumentParser:
     _add_fault_options(emulator, default_tps=None)
 
     run = commands.add_parser("run", help="start a revocation execution and optionally wait for its report")
-    source = run.add_mutually_exclusive_group(required=True)
-    source.add_argument("--ca-certificate-id", help="the CA's certificateId (64 lowercase hex characters)")
-    source.add_argument("--input-file", help="a JSON file sent as the execution input as it is")
+    run.add_argument(
+        "--ca-certificate-id", help="the registered CA's certificateId (64 lowercase hex characters)"
+    )
+    run.add_argument(
+        "--ca-certificate-file",
+        metavar="FILE",
+        help="the CA's PEM certificate, sent as caCertificatePem: names a CA registered here or not "
+        "(with --ca-certificate-id too: the same CA); checked locally to be one PEM CA certificate",
+    )
+    run.add_argument(
+        "--input-file", help="a JSON file sent as the execution input as it is (instead of the flags)"
+    )
+    run.add_argument(
+        "--scan-unlinked",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="scan the certificates registered without a CA for those the CA's key signed (default: the "
+        "deployment's cdk.json context scanUnlinkedCertificates, true unless changed)",
+    )
     run.add_argument("--dry-run", action="store_true", help="change nothing; report what would be done")
     run.add_argument(
         "--target-status", help="REVOKED (final) or INACTIVE (reversible quarantine); default: REVOKED"

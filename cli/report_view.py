@@ -92,8 +92,53 @@ def _text(value: Any) -> str:
     return "-" if value in (None, "") else str(value)
 
 
+def scan_summary(scope: dict[str, Any]) -> str:
+    """The issuer scan in one line: off, or how many CA-less certificates it described and found in scope
+    (the report's scope.unlinkedScanned / scope.unlinkedInScope, docs/data-contract.md)."""
+    if scope.get("scanUnlinked") is False:
+        return "off (scanUnlinked false): certificates registered without a CA were not examined"
+    return (
+        f"{scope.get('unlinkedScanned', 0)} certificates linked to no registered CA described, "
+        f"{scope.get('unlinkedInScope', 0)} of them signed by a CA in scope"
+    )
+
+
+def scope_table(scope: dict[str, Any]) -> Table:
+    """The CAs in scope (the report's scope.cas, the named CA first): number, id, relation, issuer (by its
+    number when it is listed), whether registered here, status before -> after with the
+    auto-registration status after, and the counts of the certificates counted under each."""
+    cas = scope.get("cas") or []
+    number = {str(ca.get("caCertificateId")): f"#{n}" for n, ca in enumerate(cas, start=1)}
+    table = Table(title=f"CAs in scope ({len(cas)})", title_justify="left")
+    for column in ("#", "caCertificateId", "relation", "issued by", "registered", "status", "certificates"):
+        table.add_column(column, overflow="fold")
+    for n, ca in enumerate(cas, start=1):
+        counts = ca.get("certificates") or {}
+        registered = bool(ca.get("registered"))
+        issuer = ca.get("issuedBy")
+        status = (
+            f"{ca.get('statusBefore') or '-'} -> {ca.get('statusAfter') or '-'}, "
+            f"{ca.get('autoRegistrationStatusAfter') or '-'}"
+            if registered
+            else "-"
+        )
+        table.add_row(
+            f"#{n}",
+            str(ca.get("caCertificateId", "")),
+            str(ca.get("relation", "")),
+            "-" if not issuer else number.get(str(issuer), str(issuer)),
+            "yes" if registered else "no",
+            status,
+            f"{counts.get('total', 0)}: {counts.get('revoked', 0)} changed, "
+            f"{counts.get('alreadyRevoked', 0)} already, {counts.get('skipped', 0)} skipped, "
+            f"{counts.get('failed', 0)} failed",
+        )
+    return table
+
+
 def print_report(result: ExecutionResult, console: Console) -> None:
-    """A summary table of the report, its skipped/failed certificates, and the verdict."""
+    """A summary table of the report, the CAs in scope with their counts, the skipped/failed
+    certificates, and the verdict."""
     report = result.report
     if report is None:
         console.print(f"[bold red]{result.status}[/]: {result.error}: ", end="")
@@ -134,7 +179,12 @@ def print_report(result: ExecutionResult, console: Console) -> None:
     link = console_link(execution_arn)
     if link:
         table.add_row("console", link)
+    scope = report.get("scope")
+    if isinstance(scope, dict):
+        table.add_row("issuer scan", scan_summary(scope))
     _print_unbroken(console, table)
+    if isinstance(scope, dict):
+        _print_unbroken(console, scope_table(scope))
     for title, key in (("Skipped", "skippedCertificates"), ("Failed", "failedCertificates")):
         entries = report.get(key) or []
         if entries:
@@ -167,12 +217,18 @@ def print_report(result: ExecutionResult, console: Console) -> None:
 
 
 def print_demo_summary(demo: dict[str, Any], console: Console, *, faults_requested: bool) -> None:
-    """The demo's lines after the report: decoys untouched and wall time; the injected faults only when
-    --fault-rate or --lambda-crash-rate asked for them."""
-    decoys = int(demo["decoys"])
+    """The demo's lines after the report: the scope read back, the decoys untouched by kind and the wall
+    time; the injected faults only when --fault-rate or --lambda-crash-rate asked for them."""
+    kinds = ", ".join(f"{count} {kind}" for kind, count in demo["decoysByKind"].items())
     console.print(
-        f"Decoys untouched: {demo['decoysUntouched']} of {plural(decoys, 'decoy')}; "
-        f"workflow {demo['workflowSeconds']} s"
+        f"In scope, read back: {demo['inScopeAtTarget']}/{plural(int(demo['certificates']), 'certificate')} "
+        f"at target ({demo['unlinkedInScope']} registered without a CA), "
+        f"{demo['casAtTarget']}/{plural(int(demo['cas']), 'CA')} INACTIVE"
+    )
+    console.print(
+        f"Decoys untouched: {demo['decoysUntouched']}/{plural(int(demo['decoys']), 'certificate')} "
+        f"({kinds or 'none'}), {demo['decoyCasUntouched']}/{plural(int(demo['decoyCas']), 'CA')}; "
+        f"{demo['foreignWrites']} writes outside the scope; workflow {demo['workflowSeconds']} s"
     )
     if faults_requested:
         faults = demo["faults"]

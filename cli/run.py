@@ -16,7 +16,7 @@ from rich.console import Console
 from cli import exit_codes
 from cli.progress_view import execution_progress
 from cli.report_view import failure_line, print_json, print_report
-from cli.requests import UsageError, input_from_file, input_from_flags
+from cli.requests import UsageError, input_from_file, input_from_flags, pem_from_file
 from cli.workflow import ExecutionResult, find_state_machine, result_of, start_execution, wait_for
 
 POLL_SECONDS = 1.0  # DescribeExecution while waiting (one call a second, well under its quota)
@@ -73,11 +73,36 @@ def print_result(result: ExecutionResult, command: str, *, as_json: bool, out: C
     return code
 
 
+def _request_document(args: argparse.Namespace) -> str:
+    """The execution input of the command line, checked before any AWS call (UsageError otherwise)."""
+    by_flags = args.ca_certificate_id is not None or args.ca_certificate_file is not None
+    if args.input_file:
+        if by_flags or args.scan_unlinked is not None:
+            raise UsageError(
+                "--input-file is sent as it is: name the CA in it, not with --ca-certificate-id, "
+                "--ca-certificate-file or --scan-unlinked"
+            )
+        return input_from_file(args.input_file)
+    if not by_flags:
+        raise UsageError("one of --ca-certificate-id, --ca-certificate-file or --input-file is required")
+    pem = pem_from_file(args.ca_certificate_file) if args.ca_certificate_file is not None else None
+    return input_from_flags(
+        ca_certificate_id=args.ca_certificate_id,
+        ca_certificate_pem=pem,
+        scan_unlinked=args.scan_unlinked,
+        dry_run=args.dry_run,
+        target_status=args.target_status,
+        reason=args.reason,
+        incident_id=args.incident_id,
+    )
+
+
 def run(args: argparse.Namespace) -> int:
     """Start an execution of the revocation state machine; with --wait, follow it and print the report.
 
-    Input: --ca-certificate-id (validated here exactly as NormalizeInput does) or --input-file (sent as
-    it is).
+    Input: --ca-certificate-id and/or --ca-certificate-file (its PEM sent as caCertificatePem), with
+    --scan-unlinked/--no-scan-unlinked, validated here exactly as NormalizeInput does, before any AWS
+    call; or --input-file (sent as it is).
     Output: the executionArn (no --wait) or the report (table, or JSON with --json) on stdout; progress
     and, for anything but VERIFIED, one line naming the error on stderr.
     Exit codes: 0 verified (or started, without --wait), 1 failed, 2 bad input, 3 not verified,
@@ -88,16 +113,7 @@ def run(args: argparse.Namespace) -> int:
     """
     out, err = consoles()
     try:
-        if args.input_file:
-            document = input_from_file(args.input_file)
-        else:
-            document = input_from_flags(
-                ca_certificate_id=args.ca_certificate_id,
-                dry_run=args.dry_run,
-                target_status=args.target_status,
-                reason=args.reason,
-                incident_id=args.incident_id,
-            )
+        document = _request_document(args)
     except UsageError as error:
         err.print(f"ca-revoke run: {error}", markup=False, highlight=False)
         return exit_codes.BAD_INPUT

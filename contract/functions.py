@@ -36,7 +36,7 @@ FUNCTION_SPECS: Final[tuple[FunctionSpec, ...]] = (
     FunctionSpec("NormalizeInput", "normalize_input.handler.handler", 30, 256),
     FunctionSpec("AcquireLock", "acquire_lock.handler.handler", 30, 256),
     FunctionSpec("DeactivateCa", "deactivate_ca.handler.handler", 60, 256),
-    FunctionSpec("ListCertificatePages", "list_certificate_pages.handler.handler", 900, 512),
+    FunctionSpec("DiscoverScope", "discover_scope.handler.handler", 900, 1024),
     FunctionSpec("RevokeCertificates", "revoke_certificates.handler.handler", 900, 512),
     FunctionSpec("VerifyRevocation", "verify_revocation.handler.handler", 900, 1024),
     FunctionSpec("SummarizeFailure", "summarize_failure.handler.handler", 30, 256),
@@ -44,12 +44,13 @@ FUNCTION_SPECS: Final[tuple[FunctionSpec, ...]] = (
 
 
 def function_spec(logical_name: str) -> FunctionSpec:
-    """The row of ``logical_name`` (e.g. "ListCertificatePages"); KeyError naming it when there is none."""
+    """The row of ``logical_name`` (e.g. "DiscoverScope"); KeyError naming it when there is none."""
     for spec in FUNCTION_SPECS:
         if spec.logical_name == logical_name:
             return spec
     raise KeyError(f"no function {logical_name!r} in FUNCTION_SPECS")
 
 
-LIST_FUNCTION_TIMEOUT_SECONDS: Final = function_spec("ListCertificatePages").timeout_seconds
-"""The ListCertificatePages timeout: listTimeBudgetSeconds must stay below it (infra/settings.py)."""
+LIST_FUNCTION_TIMEOUT_SECONDS: Final = function_spec("DiscoverScope").timeout_seconds
+"""The DiscoverScope timeout (it pages every listing): listTimeBudgetSeconds must stay below it
+(infra/settings.py)."""

@@ -22,6 +22,12 @@ VARIABLE_OF_CONTEXT_KEY: Final = {
     "automaticResponseMode": "AUTOMATIC_RESPONSE_MODE",
     "listTimeBudgetSeconds": "LIST_TIME_BUDGET_SECONDS",
     "securityHubCheckNames": "SECURITY_HUB_CHECK_NAMES",
+    # DiscoverScope (lambdas/discover_scope/config.py): each AWS IoT read API at its own quota.
+    "scanUnlinkedCertificates": "SCAN_UNLINKED_CERTIFICATES",
+    "listCaCertificatesTps": "LIST_CA_CERTIFICATES_TPS",
+    "describeCaCertificateTps": "DESCRIBE_CA_CERTIFICATE_TPS",
+    "listCertificatesTps": "LIST_CERTIFICATES_TPS",
+    "describeCertificateTps": "DESCRIBE_CERTIFICATE_TPS",
 }
 POWERTOOLS_ENVIRONMENT: Final = {
     "POWERTOOLS_SERVICE_NAME": SERVICE_NAME,
@@ -39,5 +45,10 @@ def task_environment(context: Mapping[str, Any], *, report_bucket: str, lock_tab
     environment = {"REPORT_BUCKET": report_bucket, "LOCK_TABLE": lock_table}
     for key, variable in VARIABLE_OF_CONTEXT_KEY.items():
         value = context[key]
-        environment[variable] = ",".join(value) if isinstance(value, (list, tuple)) else str(value)
+        if isinstance(
+            value, bool
+        ):  # cdk.json true/false -> "true"/"false", as discover_scope.config reads it
+            environment[variable] = "true" if value else "false"
+        else:
+            environment[variable] = ",".join(value) if isinstance(value, (list, tuple)) else str(value)
     return {**environment, **POWERTOOLS_ENVIRONMENT}

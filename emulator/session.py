@@ -20,6 +20,7 @@ import boto3
 from botocore.config import Config
 from revocation_common.vocabulary import AWS_MAX_ATTEMPTS
 
+from contract.task_environment import VARIABLE_OF_CONTEXT_KEY
 from emulator.deploy import Deployment, deploy_workflow, task_environment
 from emulator.dynamodb_atomic import install_atomic_item_writes
 from emulator.iot_quotas import all_api_quotas
@@ -80,11 +81,13 @@ class EmulatorOptions:
     ) -> EmulatorOptions:
         """Options for an emulator that enforces ``iot_tps`` (transactions per second, None: no quota) on
         every AWS IoT certificate API, with the workflow deployed to pace itself at that same quota, as an
-        operator sets updateCertificateTps/listCertificatesByCaTps from Service Quotas (without a quota,
-        at UNENFORCED_PACING_TPS). ``context`` adds
+        operator sets each of the cdk.json context's ``...Tps`` settings (updateCertificateTps,
+        listCertificatesByCaTps, the discovery's list/describe quotas) from Service Quotas (without a
+        quota, at UNENFORCED_PACING_TPS). ``context`` adds
         other cdk.json context overrides (e.g. listTimeBudgetSeconds)."""
         pacing = iot_tps if iot_tps is not None else UNENFORCED_PACING_TPS
-        context = {"updateCertificateTps": pacing, "listCertificatesByCaTps": pacing, **context}
+        paced = {key: pacing for key in VARIABLE_OF_CONTEXT_KEY if key.endswith("Tps")}
+        context = {**paced, **context}
         return cls(
             iot_quotas=all_api_quotas(iot_tps),
             fault_rate=fault_rate,

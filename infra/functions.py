@@ -46,10 +46,11 @@ class RevocationFunctions(Construct):
 
     IAM follows docs/data-contract.md and the Service Authorization Reference page "Actions, resources,
     and condition keys for AWS IoT": UpdateCACertificate/DescribeCACertificate act on the ``cacert``
-    resource type, UpdateCertificate/DescribeCertificate on ``cert``, and ListCertificatesByCA has no
-    resource type, so it alone is granted on ``*``, in a policy of its own. AcquireLock reads and writes
-    the lock table's items and describes the executions of this state machine (is a lock's holder still
-    running?).
+    resource type, UpdateCertificate/DescribeCertificate on ``cert``, and ListCACertificates,
+    ListCertificates and ListCertificatesByCA have no resource type, so DiscoverScope gets these three,
+    and only these, on ``*``, in a policy of its own. VerifyRevocation makes no AWS IoT call: the
+    re-discovery (DiscoverScope) read AWS IoT. AcquireLock reads and writes the lock table's items and
+    describes the executions of this state machine (is a lock's holder still running?).
 
     Attributes:
         functions: logical name (see FUNCTION_SPECS) -> function.
@@ -148,9 +149,19 @@ class RevocationFunctions(Construct):
             wildcard_reasons={cacert_arn: _CACERT_REASON, objects_arn: _OBJECTS_REASON},
         )
         self._grant(
-            "ListCertificatePages",
-            [_allow(["iot:ListCertificatesByCA"], ["*"]), _allow(["s3:PutObject"], [objects_arn])],
-            wildcard_reasons={"*": _LIST_BY_CA_REASON, objects_arn: _OBJECTS_REASON},
+            "DiscoverScope",
+            [
+                _allow(["iot:ListCACertificates", "iot:ListCertificates", "iot:ListCertificatesByCA"], ["*"]),
+                _allow(["iot:DescribeCACertificate"], [cacert_arn]),
+                _allow(["iot:DescribeCertificate"], [cert_arn]),
+                _allow(["s3:GetObject", "s3:PutObject"], [objects_arn]),
+            ],
+            wildcard_reasons={
+                "*": _LISTINGS_REASON,
+                cacert_arn: _CACERT_REASON,
+                cert_arn: _CERT_REASON,
+                objects_arn: _OBJECTS_REASON,
+            },
         )
         self._grant(
             "RevokeCertificates",
@@ -163,8 +174,8 @@ class RevocationFunctions(Construct):
         self._grant(
             "VerifyRevocation",
             [
-                _allow(["iot:DescribeCACertificate"], [cacert_arn]),
-                _allow(["iot:ListCertificatesByCA"], ["*"]),
+                # No AWS IoT call: the re-discovery (DiscoverScope, purpose verify) re-read AWS IoT and
+                # wrote what it found under verify/; this function compares it with the target.
                 _allow(["s3:GetObject", "s3:PutObject"], [objects_arn]),
                 iam.PolicyStatement(
                     actions=["s3:ListBucket"],
@@ -172,11 +183,7 @@ class RevocationFunctions(Construct):
                     conditions={"StringLike": {"s3:prefix": [f"{EXECUTIONS_PREFIX}*"]}},
                 ),
             ],
-            wildcard_reasons={
-                "*": _LIST_BY_CA_REASON,
-                cacert_arn: _CACERT_REASON,
-                objects_arn: _OBJECTS_REASON,
-            },
+            wildcard_reasons={objects_arn: _OBJECTS_REASON},
         )
         executions_arn = stack.format_arn(
             service="states",
@@ -224,12 +231,14 @@ _CACERT_REASON = (
     "resource type of this account and Region."
 )
 _CERT_REASON = (
-    "The certificates to revoke are discovered at run time from ListCertificatesByCA; the actions are "
+    "The certificates in scope are discovered at run time (ListCertificatesByCA, ListCertificates); the "
+    "actions are "
     "limited to the cert resource type of this account and Region."
 )
-_LIST_BY_CA_REASON = (
-    "iot:ListCertificatesByCA has no resource type in the Service Authorization Reference (AWS IoT), so "
-    "it can only be granted on '*'; it is the only action of this policy on '*'."
+_LISTINGS_REASON = (
+    "iot:ListCACertificates, iot:ListCertificates and iot:ListCertificatesByCA have no resource type in "
+    "the Service Authorization Reference (AWS IoT), so they can only be granted on '*'; they are the only "
+    "actions of this policy on '*'."
 )
 _EXECUTIONS_REASON = (
     "A lock's holder is an execution whose name is known only at run time; DescribeExecution is limited "

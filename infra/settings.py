@@ -28,6 +28,11 @@ SECURITY_HUB_CHECK_NAMES: Final = "securityHubCheckNames"
 SECURITY_HUB_CUSTOM_ACTIONS: Final = "securityHubCustomActions"
 CI_ACCESS_POLICY: Final = "ciAccessPolicy"
 LIST_TIME_BUDGET_SECONDS: Final = "listTimeBudgetSeconds"
+LIST_CA_CERTIFICATES_TPS: Final = "listCaCertificatesTps"
+DESCRIBE_CA_CERTIFICATE_TPS: Final = "describeCaCertificateTps"
+LIST_CERTIFICATES_TPS: Final = "listCertificatesTps"
+DESCRIBE_CERTIFICATE_TPS: Final = "describeCertificateTps"
+SCAN_UNLINKED_CERTIFICATES: Final = "scanUnlinkedCertificates"
 LOG_RETENTION_DAYS: Final = "logRetentionDays"
 POWERTOOLS_LAYER_PARAMETER: Final = "powertoolsLayerParameter"
 REPORT_RETENTION_DAYS: Final = "reportRetentionDays"
@@ -44,6 +49,11 @@ CONTEXT_KEYS: Final = (
     SECURITY_HUB_CUSTOM_ACTIONS,
     CI_ACCESS_POLICY,
     LIST_TIME_BUDGET_SECONDS,
+    LIST_CA_CERTIFICATES_TPS,
+    DESCRIBE_CA_CERTIFICATE_TPS,
+    LIST_CERTIFICATES_TPS,
+    DESCRIBE_CERTIFICATE_TPS,
+    SCAN_UNLINKED_CERTIFICATES,
     LOG_RETENTION_DAYS,
     POWERTOOLS_LAYER_PARAMETER,
     REPORT_RETENTION_DAYS,
@@ -55,8 +65,8 @@ CONTEXT_KEYS: Final = (
 # tasks' own vocabulary (revocation_common.vocabulary): TARGET_STATUSES, AUTOMATIC_RESPONSE_MODES,
 # CA_AUDIT_CHECKS.
 
-# ListCertificatePages runs for at most its timeout (the function table, contract/functions.py); the
-# budget leaves 30 s to write the last page and the manifest before Lambda kills the invocation.
+# DiscoverScope runs for at most its timeout (the function table, contract/functions.py); the budget
+# leaves 30 s to write the last page and the manifest before Lambda kills the invocation.
 MAX_LIST_TIME_BUDGET_SECONDS: Final = LIST_FUNCTION_TIMEOUT_SECONDS - 30
 
 # Step Functions Distributed Map runs at most 10,000 child executions at once (Step Functions quotas).
@@ -118,7 +128,13 @@ class Settings:
             whose Security Hub findings start a run.
         security_hub_custom_actions: create the Security Hub custom actions (needs Security Hub enabled).
         ci_access_policy: create the managed policy a CI role needs to start and follow executions.
-        list_time_budget_seconds: a listing invocation returns a continuation marker after this long.
+        list_time_budget_seconds: a discovery invocation hands back its position after this long.
+        list_ca_certificates_tps, describe_ca_certificate_tps, list_certificates_tps,
+            describe_certificate_tps: the ListCACertificates, DescribeCACertificate, ListCertificates and
+            DescribeCertificate quotas DiscoverScope paces each API at, transactions/second (AWS IoT Core
+            endpoints and quotas: 10 by default).
+        scan_unlinked_certificates: the default of the request's scanUnlinked: scan the certificates
+            linked to no registered CA for those a CA in scope signed.
         log_retention_days: CloudWatch Logs retention of every log group of the stack, days.
         powertools_layer_parameter: public SSM parameter holding the Powertools layer version ARN.
         report_retention_days: S3 lifecycle expiry of pages, outcomes and reports, days.
@@ -143,6 +159,11 @@ class Settings:
     security_hub_custom_actions: bool
     ci_access_policy: bool
     list_time_budget_seconds: int
+    list_ca_certificates_tps: int
+    describe_ca_certificate_tps: int
+    list_certificates_tps: int
+    describe_certificate_tps: int
+    scan_unlinked_certificates: bool
     log_retention_days: int
     powertools_layer_parameter: str
     report_retention_days: int
@@ -181,8 +202,19 @@ class Settings:
                 LIST_TIME_BUDGET_SECONDS,
                 1,
                 MAX_LIST_TIME_BUDGET_SECONDS,
-                f"seconds, below the {LIST_FUNCTION_TIMEOUT_SECONDS} s ListCertificatePages timeout",
+                f"seconds, below the {LIST_FUNCTION_TIMEOUT_SECONDS} s DiscoverScope timeout",
             ),
+            list_ca_certificates_tps=_int(
+                node, LIST_CA_CERTIFICATES_TPS, 1, 10_000, "transactions per second"
+            ),
+            describe_ca_certificate_tps=_int(
+                node, DESCRIBE_CA_CERTIFICATE_TPS, 1, 10_000, "transactions per second"
+            ),
+            list_certificates_tps=_int(node, LIST_CERTIFICATES_TPS, 1, 10_000, "transactions per second"),
+            describe_certificate_tps=_int(
+                node, DESCRIBE_CERTIFICATE_TPS, 1, 10_000, "transactions per second"
+            ),
+            scan_unlinked_certificates=_bool(node, SCAN_UNLINKED_CERTIFICATES),
             log_retention_days=_log_retention(node),
             powertools_layer_parameter=_ssm_parameter_name(node, POWERTOOLS_LAYER_PARAMETER),
             report_retention_days=_int(node, REPORT_RETENTION_DAYS, 1, 36_500, "days"),
@@ -213,6 +245,11 @@ class Settings:
             AUTOMATIC_RESPONSE_MODE: self.automatic_response_mode,
             LIST_TIME_BUDGET_SECONDS: self.list_time_budget_seconds,
             SECURITY_HUB_CHECK_NAMES: self.security_hub_check_names,
+            LIST_CA_CERTIFICATES_TPS: self.list_ca_certificates_tps,
+            DESCRIBE_CA_CERTIFICATE_TPS: self.describe_ca_certificate_tps,
+            LIST_CERTIFICATES_TPS: self.list_certificates_tps,
+            DESCRIBE_CERTIFICATE_TPS: self.describe_certificate_tps,
+            SCAN_UNLINKED_CERTIFICATES: self.scan_unlinked_certificates,
         }
         return task_environment(context, report_bucket=report_bucket_name, lock_table=lock_table_name)
 

@@ -37,9 +37,8 @@ from revocation_common.scope_models import (
     ScopeCaCounts,
     ScopeRequest,
 )
-from revocation_common.store import manifest_key, page_key
+from revocation_common.store import linked_chunk_key, manifest_key, page_key, registered_key, scope_cas_key
 
-from discover_scope.layout import linked_chunk_key, registered_key, scope_cas_key
 from discover_scope.ports import IotReads, ListedPage, Pacers
 from discover_scope.scope import ScopeIssuers, cas_in_scope, resolve_named, unique_registered, unlinked_issuer
 
@@ -176,7 +175,7 @@ def read_registered(iot: IotReads, pacers: Pacers) -> list[RegisteredCa]:
 def _cas_phase(run: _Run, request: ScopeRequest, scan_default: bool) -> None:
     pem = parse_ca_certificate_pem(request.caCertificatePem) if request.caCertificatePem is not None else None
     registered = read_registered(run.iot, run.pacers)
-    named_id = request.caCertificateId
+    named_id = request.named_ca_certificate_id
     if named_id is not None and pem is None and named_id not in {ca.caCertificateId for ca in registered}:
         # Not (yet) in ListCACertificates' answer: ask for it by id before calling it unknown.
         run.pacers.wait("DescribeCACertificate")
@@ -294,7 +293,12 @@ def _scan_phase(run: _Run) -> bool:
             run.values["unlinkedInScope"] += 1
             run.count(issuer, unlinked=1)
             run.page_buffer.append(
-                {"certificateId": described.certificateId, "status": described.status, "foundBy": ISSUER_SCAN}
+                {
+                    "certificateId": described.certificateId,
+                    "status": described.status,
+                    "foundBy": ISSUER_SCAN,
+                    "issuedBy": issuer,
+                }
             )
             if len(run.page_buffer) >= PAGE_LIMIT:
                 run.flush_scan_page()

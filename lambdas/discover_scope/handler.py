@@ -8,22 +8,36 @@ from typing import Any
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from revocation_common.aws.s3_store import S3Store
+from revocation_common.certificates import require_signature_check
 from revocation_common.clients import aws_client
 from revocation_common.observability import logger, metrics, tracer
+from revocation_common.ports import ObjectStore
 from revocation_common.scope_models import DiscoveryInput
+from revocation_common.store import verify_prefix
 
 from discover_scope.aws import ApiPacers, BotoIotReads
 from discover_scope.config import discovery_settings
 from discover_scope.discovery import discover
+from discover_scope.ports import IotReads
 
 # Time kept back from the Lambda timeout for the last S3 writes and the response.
 SAFETY_MARGIN_SECONDS = 30.0
 
 
+def iot_reads() -> IotReads:
+    """AWS IoT reads of this Region over the cached boto3 client (replaced by fakes in unit tests)."""
+    return BotoIotReads(aws_client("iot"))
+
+
+def object_store(bucket: str) -> ObjectStore:
+    """The report bucket ``bucket`` (S3)."""
+    return S3Store(aws_client("s3"), bucket)
+
+
 def discovery_prefix(event: DiscoveryInput) -> str:
     """The execution's prefix, or ``{prefix}verify/`` for the verification's re-discovery."""
     prefix = event.context.reportPrefix
-    return prefix if event.purpose == "revoke" else f"{prefix}verify/"
+    return prefix if event.purpose == "revoke" else verify_prefix(prefix)
 
 
 @logger.inject_lambda_context
@@ -40,18 +54,20 @@ def handler(event: DiscoveryInput, context: LambdaContext) -> dict[str, Any]:
     Budget: min(LIST_TIME_BUDGET_SECONDS, remaining Lambda time - 30 s). Pacing: each API at its own
     quota (LIST_CA_CERTIFICATES_TPS, DESCRIBE_CA_CERTIFICATE_TPS, LIST_CERTIFICATES_BY_CA_TPS,
     LIST_CERTIFICATES_TPS, DESCRIBE_CERTIFICATE_TPS).
-    Errors: InvalidInput, CaNotFound, TransientAwsError.
+    Errors: InvalidInput, CaNotFound, TransientAwsError; RuntimeError when the installed cryptography
+    has no x509.Certificate.verify_directly_issued_by (a deployment error, before any AWS call).
     Source: AWS IoT API reference, ListCACertificates, DescribeCACertificate, ListCertificatesByCA,
     ListCertificates, DescribeCertificate.
     """
+    require_signature_check()
     settings = discovery_settings()
     started = time.monotonic()
     remaining = context.get_remaining_time_in_millis() / 1000.0 - SAFETY_MARGIN_SECONDS
     deadline = started + max(0.0, min(settings.time_budget_seconds, remaining))
     before = event.discovery
     state = discover(
-        BotoIotReads(aws_client("iot")),
-        S3Store(aws_client("s3"), event.context.reportBucket),
+        iot_reads(),
+        object_store(event.context.reportBucket),
         ApiPacers(settings.quotas),
         request=event.request,
         prefix=discovery_prefix(event),
@@ -63,8 +79,9 @@ def handler(event: DiscoveryInput, context: LambdaContext) -> dict[str, Any]:
     metrics.add_metric(
         name="UnlinkedCertificatesScanned", unit="Count", value=state.unlinkedScanned - before.unlinkedScanned
     )
-    metrics.add_metric(
-        name="CertificatesInScope", unit="Count", value=state.certificateCount - before.certificateCount
-    )
+    if event.purpose == "revoke":  # the certificates put on revocation pages (the re-discovery's are not)
+        metrics.add_metric(
+            name="CertificatesListed", unit="Count", value=state.certificateCount - before.certificateCount
+        )
     logger.info("discovery progress", extra=state.model_dump(exclude={"caCounts"}))
     return state.model_dump()

@@ -9,6 +9,11 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from revocation_common.certificates import (
+    CA_CERTIFICATE_PEM_FIELD,
+    parse_ca_certificate_pem,
+    sha256_fingerprint,
+)
 from revocation_common.errors import InvalidInput
 from revocation_common.models import CanonicalRequest
 from revocation_common.vocabulary import CA_CERTIFICATE_ID, TARGET_STATUSES
@@ -16,11 +21,24 @@ from revocation_common.vocabulary import CA_CERTIFICATE_ID, TARGET_STATUSES
 INCIDENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:#-]{0,127}")
 # Printable text plus tab and newline: a reason ends up in e-mails and consoles.
 REASON = re.compile(r"[^\x00-\x08\x0b-\x1f\x7f]{0,1024}")
-REQUEST_FIELDS = ("caCertificateId", "dryRun", "targetStatus", "reason", "incidentId")
+REQUEST_FIELDS = (
+    "caCertificateId",
+    "caCertificatePem",
+    "scanUnlinked",
+    "dryRun",
+    "targetStatus",
+    "reason",
+    "incidentId",
+)
 
 EXPECTED = {
     "caCertificateId": "expected 64 lowercase hexadecimal characters (the CA's certificateId in AWS IoT)",
     "dryRun": "expected a JSON boolean, true or false",
+    "scanUnlinked": "expected a JSON boolean, true or false (omit it for the deployment's default)",
+    "caCertificateIdOrPem": (
+        "required: caCertificateId (the registered CA's certificateId) or caCertificatePem (the CA's PEM "
+        "certificate), or both naming the same CA"
+    ),
     "targetStatus": "expected REVOKED or INACTIVE",
     "reason": "expected a string of at most 1024 printable characters",
     "incidentId": (
@@ -78,20 +96,45 @@ def build_request(
 
 
 def request_from_console(raw: Mapping[str, Any], *, default_target_status: str) -> CanonicalRequest:
-    """The console/CI shape: {"caCertificateId", "dryRun"?, "targetStatus"?, "reason"?, "incidentId"?}.
+    """The console/CI shape: {"caCertificateId"?, "caCertificatePem"?, "scanUnlinked"?, "dryRun"?,
+    "targetStatus"?, "reason"?, "incidentId"?}; caCertificateId or caCertificatePem (or both) required.
 
+    caCertificatePem must be one PEM CA certificate (revocation_common.certificates
+    .parse_ca_certificate_pem: not garbage, not two certificates, not a leaf, not a private key). By PEM
+    only, caCertificateId becomes the SHA-256 fingerprint of its DER and caNamedBy "caCertificatePem"
+    (DiscoverScope then finds its registrations here, if any, by certificate). Both given: DiscoverScope
+    checks that the id is a registration of that PEM (InvalidInput naming caCertificatePem otherwise)
+    before anything changes; NormalizeInput makes no AWS call.
     Unknown fields are refused (a typo such as "dryrun" must not silently become a real revocation).
+    Errors: InvalidInput naming the field.
     """
     for key in raw:
         if key not in REQUEST_FIELDS:
             raise InvalidInput(str(key)[:64], f"unknown field; expected only {', '.join(REQUEST_FIELDS)}")
-    if "caCertificateId" not in raw:
-        raise InvalidInput("caCertificateId", "required; " + EXPECTED["caCertificateId"])
-    return build_request(
-        ca_certificate_id=raw["caCertificateId"],
+    if "caCertificateId" not in raw and "caCertificatePem" not in raw:
+        raise InvalidInput("caCertificateId", EXPECTED["caCertificateIdOrPem"])
+    pem = raw.get("caCertificatePem")
+    named_by = "caCertificateId"
+    if pem is not None or "caCertificatePem" in raw:
+        certificate = parse_ca_certificate_pem(pem, CA_CERTIFICATE_PEM_FIELD)
+        if "caCertificateId" not in raw:
+            named_by = "caCertificatePem"
+            ca_certificate_id: Any = sha256_fingerprint(certificate)
+        else:
+            ca_certificate_id = raw["caCertificateId"]
+    else:
+        ca_certificate_id = raw["caCertificateId"]
+    scan_unlinked = raw.get("scanUnlinked")
+    if scan_unlinked is not None and not isinstance(scan_unlinked, bool):
+        raise InvalidInput("scanUnlinked", EXPECTED["scanUnlinked"])
+    request = build_request(
+        ca_certificate_id=ca_certificate_id,
         dry_run=raw.get("dryRun", False),
         target_status=raw.get("targetStatus", default_target_status),
         reason=raw.get("reason", ""),
         incident_id=raw.get("incidentId", ""),
         source="console",
+    )
+    return request.model_copy(
+        update={"caCertificatePem": pem, "caNamedBy": named_by, "scanUnlinked": scan_unlinked}
     )

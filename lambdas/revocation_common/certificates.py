@@ -60,6 +60,24 @@ def parse_ca_certificate_pem(value: object, field: str = CA_CERTIFICATE_PEM_FIEL
     return certificate
 
 
+CRYPTOGRAPHY_MISSING = (
+    "cryptography.x509.Certificate.verify_directly_issued_by is not available (cryptography >= 40 is "
+    "required): deploy with the Powertools for AWS Lambda (Python) v3 layer of cdk.json's "
+    "powertoolsLayerParameter, which installs aws-lambda-powertools[all] and with it cryptography "
+    "(docs/architecture.md, 'Dependencies on Lambda')"
+)
+
+
+def require_signature_check() -> None:
+    """Fail clearly when the installed cryptography cannot decide "issued by" (no
+    ``x509.Certificate.verify_directly_issued_by``, added in cryptography 40).
+
+    Errors: RuntimeError(CRYPTOGRAPHY_MISSING), a deployment error (never a reason to guess by names).
+    """
+    if not callable(getattr(x509.Certificate, "verify_directly_issued_by", None)):
+        raise RuntimeError(CRYPTOGRAPHY_MISSING)
+
+
 def is_ca(certificate: x509.Certificate) -> bool:
     """True when the certificate has a basicConstraints extension with CA true (RFC 5280 4.2.1.9)."""
     try:

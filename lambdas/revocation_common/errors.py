@@ -66,3 +66,9 @@ class RevocationAlreadyInProgress(WorkflowError):
     The message names the holder's executionArn. This execution changed nothing and ends here, so that a
     finding delivered twice (or by two Regions' aggregation) never starts two revocations of one CA.
     """
+
+
+class DeploymentError(WorkflowError):
+    """The deployment does not allow what the task needs (e.g. S3 answered AccessDenied); the message says
+    which permission or setting to fix. Never read as "not found": a missing permission must not turn into
+    a silently missing page."""

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from revocation_common.vocabulary import CA_CERTIFICATE_ID_PATTERN, DEFAULT_TARGET_STATUS, TargetStatus
 
 Outcome = Literal["REVOKED", "ALREADY_IN_TARGET", "SKIPPED", "FAILED"]
+CaNamedBy = Literal["caCertificateId", "caCertificatePem"]
 
 
 class _Frozen(BaseModel):
@@ -22,13 +23,23 @@ class _Frozen(BaseModel):
 class CanonicalRequest(_Frozen):
     """What NormalizeInput emits, whatever started the execution.
 
-    caCertificateId: 64 lowercase hex characters (the CA's certificateId in AWS IoT).
+    caCertificateId: 64 lowercase hex characters: the CA's certificateId in AWS IoT, or, for a CA named
+    only by its PEM (caNamedBy "caCertificatePem"), the SHA-256 fingerprint of the PEM's DER (the lock
+    key and the report's CA id; the report then says ``registered: false`` when it is registered nowhere).
+    caCertificatePem: the CA's PEM certificate (registered here or not), validated as one CA certificate.
+    caNamedBy: which field names the CA: "caCertificateId" (by id, with or without a PEM that must be the
+    same certificate) or "caCertificatePem" (by PEM only).
+    scanUnlinked: scan the certificates linked to no registered CA; None: the deployment's default
+    (cdk.json context scanUnlinkedCertificates).
     dryRun: when true nothing is changed; the run reports what it would do.
     targetStatus: REVOKED (final) or INACTIVE (a reversible quarantine).
     source: console, eventbridge:custom, securityhub:finding or securityhub:custom-action.
     """
 
     caCertificateId: str = Field(pattern=CA_CERTIFICATE_ID_PATTERN)
+    caCertificatePem: str | None = None
+    caNamedBy: CaNamedBy = "caCertificateId"
+    scanUnlinked: bool | None = None
     dryRun: bool = False
     targetStatus: TargetStatus = DEFAULT_TARGET_STATUS
     reason: str = Field(default="", max_length=1024)
@@ -57,7 +68,15 @@ class TaskInput(_Frozen):
 
 
 class CaState(_Frozen):
-    """DeactivateCa's result ($.ca)."""
+    """DeactivateCas' result ($.ca): the named CA's statuses (as the report's ``ca`` block) and how many
+    registered CAs in scope it handled.
+
+    registered: False for a named CA registered nowhere here (its statuses are then "").
+    changed: this execution deactivated at least one CA in scope.
+    casInScope / casRegistered / casDeactivated: CAs in scope, of them registered, of them changed now
+    or by an earlier attempt of this execution. statesKey: S3 key of the per-CA states
+    (scope/ca-states.json).
+    """
 
     caCertificateId: str
     statusBefore: str
@@ -65,21 +84,11 @@ class CaState(_Frozen):
     autoRegistrationStatusBefore: str
     autoRegistrationStatusAfter: str
     changed: bool
-
-
-class ListingState(_Frozen):
-    """ListCertificatePages' result ($.listing); nextMarker is None once complete."""
-
-    nextMarker: str | None = None
-    complete: bool = False
-    pageCount: int = Field(default=0, ge=0)
-    certificateCount: int = Field(default=0, ge=0)
-    invocations: int = Field(default=0, ge=0)
-    manifestKey: str | None = None
-
-
-class ListingInput(TaskInput):
-    listing: ListingState
+    registered: bool = True
+    casInScope: int = Field(default=1, ge=0)
+    casRegistered: int = Field(default=1, ge=0)
+    casDeactivated: int = Field(default=0, ge=0)
+    statesKey: str | None = None
 
 
 class PageInput(TaskInput):
@@ -91,10 +100,22 @@ class PageInput(TaskInput):
 
 
 class PageEntry(_Frozen):
-    """One certificate as listed by ListCertificatesByCA."""
+    """One certificate of a revocation page, as discovery found it.
+
+    foundBy: the id of the registered CA whose ListCertificatesByCA returned it, or "issuer-scan" (linked
+    to no registered CA; an in-scope CA's key verifies its signature). issuedBy: for "issuer-scan", the
+    id of that CA ("" otherwise: the listing CA is foundBy).
+    """
 
     certificateId: str
     status: str
+    foundBy: str = ""
+    issuedBy: str = ""
+
+    @property
+    def scope_ca(self) -> str:
+        """The id of the CA in scope this certificate counts under (the report's scope.cas)."""
+        return self.issuedBy or self.foundBy
 
 
 class CertificateOutcome(_Frozen):
@@ -105,6 +126,8 @@ class CertificateOutcome(_Frozen):
     statusAfter: str
     outcome: Outcome
     reason: str = ""
+    foundBy: str = ""
+    issuedBy: str = ""
 
 
 class OutcomeCounts(BaseModel):
@@ -137,12 +160,6 @@ class OutcomeCounts(BaseModel):
 
     def as_report(self) -> dict[str, int]:
         return {"total": self.total, **self.model_dump()}
-
-
-class VerifyInput(TaskInput):
-    ca: CaState
-    listing: ListingState
-    revocation: dict[str, object] = Field(default_factory=dict)
 
 
 class LockState(_Frozen):

@@ -22,29 +22,71 @@ def _lines(rows: list[tuple[str, str]]) -> list[str]:
     return [f"{label + ':':<17}{value}" for label, value in rows]
 
 
-def notification(report: Report, console_link: str) -> dict[str, str]:
-    """An SNS message a person reads at a glance: CA, mode, counts, verified or not, where the report is.
+def outcome_words(dry_run: bool, target_status: str) -> str:
+    """What the run did to the certificates, in words: "dry run", "quarantined" (target INACTIVE, a
+    reversible quarantine) or "revoked"."""
+    if dry_run:
+        return "dry run"
+    return "quarantined" if target_status == "INACTIVE" else "revoked"
 
+
+def notification(report: Report, console_link: str) -> dict[str, str]:
+    """An SNS message a person reads at a glance: CA, mode, counts (the number changed first, whatever the
+    target), the CAs in scope with their counts, verified or not, where the report is.
+
+    A dry run reads "dry run CHECKED" / "NOT CHECKED", never "VERIFIED" (it changed nothing);
+    a run with target INACTIVE is announced as quarantined, not revoked.
     Output: {"subject" (at most 100 characters, the SNS limit), "message"}.
     """
     counts = report.certificates
     verification = report.verification
-    verdict = "VERIFIED" if verification.verified else "NOT VERIFIED"
-    mode = "dry run" if report.dryRun else "revoked"
-    subject = f"IoT CA {mode} {verdict}: {report.caCertificateId[:12]} ({counts.total} certificates)"
+    if report.dryRun:
+        verdict = "CHECKED" if verification.verified else "NOT CHECKED"
+    else:
+        verdict = "VERIFIED" if verification.verified else "NOT VERIFIED"
+    mode = outcome_words(report.dryRun, report.targetStatus)
+    subject = (
+        f"IoT CA {mode} {verdict}: {report.caCertificateId[:12]} ({counts.revoked} changed of {counts.total})"
+    )
+    headline = f"IoT CA revocation {'DRY RUN ' if report.dryRun else ''}{verdict}"
     rows = [
         ("CA certificate", report.caCertificateId),
         ("Mode", mode_label(report.dryRun, report.targetStatus)),
         (
             "CA status",
-            f"{report.ca.statusBefore} -> {report.ca.statusAfter} "
-            f"(auto-registration {report.ca.autoRegistrationStatusAfter})",
+            f"{report.ca.statusBefore or '-'} -> {report.ca.statusAfter or '-'} "
+            f"(auto-registration {report.ca.autoRegistrationStatusAfter or '-'})",
         ),
         (
             "Certificates",
-            f"{counts.total} total, {counts.revoked} changed now, {counts.alreadyRevoked} already at "
-            f"target, {counts.skipped} skipped, {counts.failed} failed",
+            f"{counts.revoked} changed now ({mode}), {counts.total} total, "
+            f"{counts.alreadyRevoked} already at target, "
+            f"{counts.skipped} skipped, {counts.failed} failed",
         ),
+    ]
+    if report.scope is not None:
+        for ca in report.scope.cas:
+            c = ca.certificates
+            where = "registered" if ca.registered else "not registered here"
+            via = f", issued by {ca.issuedBy[:12]}" if ca.issuedBy else ""
+            rows.append(
+                (
+                    f"CA {ca.relation}",
+                    f"{ca.caCertificateId[:12]} ({where}{via}): {ca.statusBefore or '-'} -> "
+                    f"{ca.statusAfter or '-'}; {c.total} certificates, {c.revoked} changed, "
+                    f"{c.alreadyRevoked} already, {c.skipped} skipped, {c.failed} failed",
+                )
+            )
+        rows.append(
+            (
+                "Issuer scan",
+                f"{report.scope.unlinkedScanned} unlinked certificates described, "
+                f"{report.scope.unlinkedInScope} in scope",
+            )
+        )
+    if report.failedPages:
+        rows.append(("Failed pages", ", ".join(str(page.pageNumber) for page in report.failedPages)))
+    rows += [
         ("Remaining", json.dumps(verification.remaining)),
         ("Started by", report.source or "-"),
         ("Incident", report.incidentId or "-"),
@@ -54,7 +96,7 @@ def notification(report: Report, console_link: str) -> dict[str, str]:
     ]
     if console_link:
         rows.append(("Console", console_link))
-    message = "\n".join([f"IoT CA revocation {verdict}", "", *_lines(rows)])
+    message = "\n".join([headline, "", *_lines(rows)])
     return {"subject": subject[:100], "message": message}
 
 
@@ -79,7 +121,7 @@ def error_detail(cause: str) -> str:
 def failure_notification(state: dict[str, Any], execution_arn: str) -> dict[str, str]:
     """The SNS message of an execution that ends in failure, from whatever state data it reached.
 
-    Input: the state data at the failure ($.error {Error, Cause}; $.request, $.ca, $.listing when the
+    Input: the state data at the failure ($.error {Error, Cause}; $.request, $.ca, $.discovery when the
     execution got that far) and the executionArn.
     Output: {"subject" (at most 100 characters), "message"}: CA, mode, error and its message, the CA
     status and counts known so far, the report's location (VerificationFailed writes one), console link.
@@ -110,10 +152,16 @@ def failure_notification(state: dict[str, Any], execution_arn: str) -> dict[str,
     ca = state.get("ca")
     if isinstance(ca, dict) and "statusBefore" in ca:
         rows.append(("CA status", f"{ca['statusBefore']} -> {ca.get('statusAfter', '?')}"))
-    listing = state.get("listing")
-    if isinstance(listing, dict) and listing.get("certificateCount") is not None:
-        done = "complete" if listing.get("complete") else "incomplete"
-        rows.append(("Certificates", f"{listing['certificateCount']} listed ({done} listing)"))
+    discovery = state.get("discovery")
+    if isinstance(discovery, dict) and discovery.get("certificateCount") is not None:
+        done = "complete" if discovery.get("complete") else "incomplete"
+        rows.append(
+            (
+                "Certificates",
+                f"{discovery['certificateCount']} in scope ({done} discovery, "
+                f"{discovery.get('casInScope', 0)} CAs in scope)",
+            )
+        )
     report = _REPORT_URL.search(detail)
     rows.append(("Report", report.group(0) if report else "none written"))
     if request:

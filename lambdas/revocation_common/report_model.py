@@ -32,7 +32,9 @@ class ReportCa(_ReportPart):
 
 
 class ReportCounts(_ReportPart):
-    """Outcome counts of every certificate in scope; total is the sum of the other four."""
+    """Outcome counts of every certificate in scope; total is the sum of the other four. ``revoked`` counts
+    the certificates this run set to the target, whatever the target (the name is kept for compatibility;
+    the report's scope.changed gives the same number under a target-neutral name)."""
 
     total: int = Field(ge=0)
     revoked: int = Field(ge=0)
@@ -49,9 +51,56 @@ class ReportEntry(_ReportPart):
     reason: str
 
 
+class ReportScopeCa(_ReportPart):
+    """One CA in scope (docs/data-contract.md, "The report's scope").
+
+    relation: "named" or "intermediate" (a registered CA that a CA in scope issued, by signature).
+    issuedBy: the in-scope CA whose key verifies its signature (None for the named CA). registered: False
+    for a named CA registered nowhere here (caCertificateId is then the SHA-256 of its DER).
+    statusBefore: as this execution first saw it; statusAfter/autoRegistrationStatusAfter: as the
+    re-discovery read them from AWS IoT at the end ("" when not registered). certificates: the outcomes of
+    the certificates counted under this CA (listed by it, or found by the issuer scan and issued by it).
+    """
+
+    caCertificateId: str
+    relation: Literal["named", "intermediate"]
+    issuedBy: str | None
+    registered: bool
+    statusBefore: str
+    statusAfter: str
+    autoRegistrationStatusAfter: str
+    certificates: ReportCounts
+
+
+class ReportScope(_ReportPart):
+    """The CAs in scope (named first) and the issuer scan's numbers: unlinkedScanned, the certificates
+    linked to no registered CA that the scan described; unlinkedInScope, of them, issued by a CA in scope;
+    changed: certificates this run set to the target, whatever the target (REVOKED or INACTIVE);
+    scanUnlinked: whether the issuer scan ran (false: certificates linked to no registered CA were not
+    examined, so a scan that was off never reads as one that found nothing)."""
+
+    cas: list[ReportScopeCa]
+    scanUnlinked: bool = True
+    unlinkedScanned: int = Field(ge=0)
+    unlinkedInScope: int = Field(ge=0)
+    changed: int = Field(default=0, ge=0)
+
+
+class ReportPageFailure(_ReportPart):
+    """A page whose RevokeCertificates task failed after its retries (its page-failures/ record)."""
+
+    pageNumber: int = Field(ge=0)
+    pageKey: str
+    error: str
+    cause: str
+
+
 class Verification(_ReportPart):
-    """What the fresh read of AWS IoT showed. remaining: status -> count of certificates of the CA not at
-    the target (sorted by status); checkedAt: ISO 8601 UTC, seconds."""
+    """What the re-discovery from AWS IoT showed. caInactive/autoRegistrationDisabled: every registered CA
+    in the re-discovered scope is INACTIVE / DISABLE (true when none is registered). listedCertificates:
+    certificates in the re-discovered scope. remaining: status -> count of those not at the target (sorted
+    by status); unaccounted: of those, not reported SKIPPED with a reason; missingPages: pages without
+    recorded outcomes; checkedAt: ISO 8601 UTC, seconds."""
 
     verified: bool
     caInactive: bool
@@ -72,7 +121,9 @@ class Report(_ReportPart):
     """The report of one execution (docs/data-contract.md, README "The report").
 
     status: SUCCEEDED when verification.verified, else FAILED. revocationError: the Distributed Map's
-    error ("Error: Cause", at most 2000 characters), present only when the Map failed.
+    error ("Error: Cause", at most 2000 characters), or the first failed page's, present only when the Map
+    or a page failed. certificates.total covers the whole scope. scope: the CAs in scope with their counts
+    (ReportScope). failedPages: every page whose task failed after its retries, with its error and cause.
     """
 
     executionArn: str
@@ -93,6 +144,8 @@ class Report(_ReportPart):
     outcomesLocation: str
     startedAt: str
     revocationError: str | None = Field(default=None, max_length=2000)
+    scope: ReportScope | None = None
+    failedPages: list[ReportPageFailure] = Field(default_factory=list)
 
     def document(self) -> dict[str, Any]:
         """The report as JSON-ready data, in field order; revocationError only when there is one."""

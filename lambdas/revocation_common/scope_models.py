@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from revocation_common.models import ExecutionContext
+from revocation_common.models import CaNamedBy, CaState, ExecutionContext, TaskInput
 from revocation_common.vocabulary import CA_CERTIFICATE_ID_PATTERN
 
 Relation = Literal["named", "intermediate"]
@@ -36,7 +36,14 @@ class ScopeRequest(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
     caCertificateId: str | None = Field(default=None, pattern=CA_CERTIFICATE_ID_PATTERN)
     caCertificatePem: str | None = None
+    caNamedBy: CaNamedBy = "caCertificateId"
     scanUnlinked: bool | None = None
+
+    @property
+    def named_ca_certificate_id(self) -> str | None:
+        """The registered id the request names, or None when it names the CA by its PEM only (its
+        caCertificateId is then the PEM's SHA-256, set by NormalizeInput, not a registration to look up)."""
+        return None if self.caNamedBy == "caCertificatePem" else self.caCertificateId
 
 
 class RegisteredCa(_Frozen):
@@ -65,6 +72,22 @@ class ScopeCa(_Frozen):
     status: str = ""
     autoRegistrationStatus: str = ""
     certificatePem: str = ""
+
+
+class ScopeCaState(_Frozen):
+    """One line of scope/ca-states.json (DeactivateCas): a CA in scope with its statuses as this execution
+    first saw them and after its deactivation ("" for a CA registered nowhere here, or deleted since
+    discovery listed it). changed: this execution deactivated it (now or in an earlier attempt)."""
+
+    caCertificateId: str
+    relation: Relation
+    issuedBy: str | None = None
+    registered: bool
+    statusBefore: str = ""
+    autoRegistrationStatusBefore: str = ""
+    statusAfter: str = ""
+    autoRegistrationStatusAfter: str = ""
+    changed: bool = False
 
 
 class RegisteredCaIndex(_Frozen):
@@ -128,3 +151,25 @@ class DiscoveryInput(BaseModel):
     context: ExecutionContext
     discovery: DiscoveryState = Field(default_factory=DiscoveryState)
     purpose: Literal["revoke", "verify"] = "revoke"
+
+
+class DeactivateInput(TaskInput):
+    """Input of DeactivateCas: {"request", "context", "discovery"} (discovery past its "cas" phase, so
+    scope/cas.json exists under the execution's prefix)."""
+
+    discovery: DiscoveryState
+
+
+class VerifyInput(TaskInput):
+    """Input of VerifyRevocation: {"request", "context", "ca", "discovery", "verifyDiscovery",
+    "revocation"}.
+
+    discovery: the first discovery (its pages were revoked); verifyDiscovery: the re-discovery from AWS IoT
+    after the revocation (under ``{reportPrefix}verify/``); revocation: the Map's result, or its error
+    ({Error, Cause}) when the Map itself failed.
+    """
+
+    ca: CaState
+    discovery: DiscoveryState
+    verifyDiscovery: DiscoveryState
+    revocation: dict[str, object] = Field(default_factory=dict)

@@ -23,10 +23,43 @@ def manifest_key(prefix: str) -> str:
     return f"{prefix}manifest.json"
 
 
-def ca_state_key(prefix: str) -> str:
-    """Where DeactivateCa keeps the CA's status as the execution first saw it (kept across retries)."""
-    return f"{prefix}ca-before.json"
-
-
 def report_key(prefix: str) -> str:
     return f"{prefix}report.json"
+
+
+def verify_prefix(prefix: str) -> str:
+    """Where the verification's re-discovery writes (``{prefix}verify/``): never over the revoked pages."""
+    return f"{prefix}verify/"
+
+
+# Scope discovery's objects (DiscoverScope writes them; DeactivateCas and VerifyRevocation read them).
+# The pages and the manifest are page_key/manifest_key above, so the Distributed Map and VerifyRevocation
+# read discovery's pages as any other.
+
+
+def scope_cas_key(prefix: str) -> str:
+    """JSON array of ScopeCa (with certificatePem): the CAs in scope, named first; a Map ItemReader can
+    read it as it is (one item per CA to deactivate)."""
+    return f"{prefix}scope/cas.json"
+
+
+def registered_key(prefix: str) -> str:
+    """JSON array of RegisteredCaIndex: every registered CA (by id) and whether it is in scope."""
+    return f"{prefix}scope/registered.json"
+
+
+def linked_chunk_key(prefix: str, chunk_number: int) -> str:
+    """JSON array of certificateIds that a registered CA's ListCertificatesByCA returned."""
+    return f"{prefix}scope/linked/{chunk_number:06d}.json"
+
+
+def ca_states_key(prefix: str) -> str:
+    """JSON array of the per-CA states DeactivateCas wrote: every CA in scope with its status before and
+    after (revocation_common.scope_models.ScopeCaState)."""
+    return f"{prefix}scope/ca-states.json"
+
+
+def ca_before_key(prefix: str, ca_certificate_id: str) -> str:
+    """Where DeactivateCas keeps one CA's status as the execution first saw it (a conditional write, kept
+    across retries)."""
+    return f"{prefix}ca-before/{ca_certificate_id}.json"

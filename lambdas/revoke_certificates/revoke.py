@@ -92,13 +92,16 @@ def revoke_page(
 ) -> OutcomeCounts:
     """Process one page: read it from S3, settle each certificate, write ``outcomes/{n:06d}.json``.
 
+    Each outcome keeps the entry's foundBy/issuedBy (how discovery found it, for the report's per-CA counts).
     Output: the page's OutcomeCounts (only counts travel back to the state machine).
     """
     entries = [PageEntry.model_validate(item) for item in store.get_json(page_key)]
     counts = OutcomeCounts()
     outcomes = []
     for entry in entries:
-        outcome = revoke_certificate(iot, pacer, entry, target=request.targetStatus, dry_run=request.dryRun)
+        outcome = revoke_certificate(
+            iot, pacer, entry, target=request.targetStatus, dry_run=request.dryRun
+        ).model_copy(update={"foundBy": entry.foundBy, "issuedBy": entry.issuedBy})
         counts.add(outcome.outcome)
         outcomes.append(outcome.model_dump())
     store.put_json(

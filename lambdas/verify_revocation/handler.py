@@ -9,11 +9,9 @@ from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from revocation_common import aws
 from revocation_common.errors import VerificationFailed
-from revocation_common.models import VerifyInput
 from revocation_common.notification import console_link, notification
 from revocation_common.observability import logger, metrics, tracer
-from revocation_common.pacing import RatePacer
-from revocation_common.settings import task_settings
+from revocation_common.scope_models import VerifyInput
 
 from verify_revocation.verify import build_report
 
@@ -23,21 +21,23 @@ from verify_revocation.verify import build_report
 @metrics.log_metrics
 @event_parser(model=VerifyInput)
 def handler(event: VerifyInput, context: LambdaContext) -> dict[str, Any]:
-    """Verify the end state from AWS IoT itself and write the report to S3.
+    """Verify the end state from the re-discovery of the scope (AWS IoT re-read by RediscoverScope) and
+    write the report to S3.
 
-    Input: {"request", "context", "ca": CaState, "listing": ListingState, "revocation": Map result or its
+    Input: {"request", "context", "ca": CaState, "discovery": DiscoveryState (the first discovery),
+    "verifyDiscovery": DiscoveryState (the re-discovery, under verify/), "revocation": Map result or its
     error}.
     Output: {"report": the report (lists cut to fit the state payload), "notification": {subject, message}}.
+    Failed pages: the page-failures/ records (ListObjectsV2 + GetObject) appear in the report's
+    failedPages and revocationError.
     Errors: VerificationFailed (after the report is written; the message gives its location),
-    TransientAwsError.
+    DeploymentError (S3 AccessDenied on an execution object), TransientAwsError.
     Source: AWS IoT Developer Guide, "Deactivate a CA certificate".
     """
-    settings = task_settings()
     report = build_report(
-        aws.iot(),
         aws.object_store(event.context.reportBucket),
-        RatePacer(settings.list_certificates_tps),
         event,
+        page_failures=aws.page_failures(event.context.reportBucket, event.context.reportPrefix),
     )
     counts, verification = report.certificates, report.verification
     metrics.add_metric(name="CertificatesTotal", unit=MetricUnit.Count, value=counts.total)

@@ -36,7 +36,7 @@ def built() -> tuple[RevocationFunctions, ReportStorage, Template]:
 
 
 def test_listing_timeout_is_derived_from_the_function_table() -> None:
-    assert LIST_FUNCTION_TIMEOUT_SECONDS == function_spec("ListCertificatePages").timeout_seconds == 900
+    assert LIST_FUNCTION_TIMEOUT_SECONDS == function_spec("DiscoverScope").timeout_seconds == 900
     assert MAX_LIST_TIME_BUDGET_SECONDS == LIST_FUNCTION_TIMEOUT_SECONDS - 30
     with pytest.raises(KeyError, match="'Nope'"):
         function_spec("Nope")
@@ -57,6 +57,11 @@ def test_functions_runtime_handler_timeout_memory_env_layer_tracing_logs(
         "DEFAULT_TARGET_STATUS": "REVOKED",
         "AUTOMATIC_RESPONSE_MODE": "dry-run",
         "LIST_TIME_BUDGET_SECONDS": "780",
+        "LIST_CA_CERTIFICATES_TPS": "10",
+        "DESCRIBE_CA_CERTIFICATE_TPS": "10",
+        "LIST_CERTIFICATES_TPS": "10",
+        "DESCRIBE_CERTIFICATE_TPS": "10",
+        "SCAN_UNLINKED_CERTIFICATES": "true",
         "POWERTOOLS_SERVICE_NAME": "ca-revocation",
         "POWERTOOLS_METRICS_NAMESPACE": "IotCaRevocation",
     }

@@ -189,7 +189,18 @@ def test_each_function_has_exactly_the_contract_permissions(synthesized: Synthes
             ("s3:GetObject", objects),
             ("s3:PutObject", objects),
         },
-        "ListCertificatePages": {("iot:ListCertificatesByCA", "*"), ("s3:PutObject", objects)},
+        # Service Authorization Reference, "Actions, resources, and condition keys for AWS IoT": the three
+        # listings have no resource type ("*"); DescribeCACertificate acts on cacert, DescribeCertificate
+        # on cert.
+        "DiscoverScope": {
+            ("iot:ListCACertificates", "*"),
+            ("iot:ListCertificates", "*"),
+            ("iot:ListCertificatesByCA", "*"),
+            ("iot:DescribeCACertificate", CACERT),
+            ("iot:DescribeCertificate", CERT),
+            ("s3:GetObject", objects),
+            ("s3:PutObject", objects),
+        },
         "RevokeCertificates": {
             ("iot:UpdateCertificate", CERT),
             ("iot:DescribeCertificate", CERT),
@@ -197,8 +208,6 @@ def test_each_function_has_exactly_the_contract_permissions(synthesized: Synthes
             ("s3:PutObject", objects),
         },
         "VerifyRevocation": {
-            ("iot:DescribeCACertificate", CACERT),
-            ("iot:ListCertificatesByCA", "*"),
             ("s3:GetObject", objects),
             ("s3:PutObject", objects),
             ("s3:ListBucket", bucket_arn),
@@ -324,6 +333,11 @@ def test_cdk_json_defaults() -> None:
         security_hub_custom_actions=False,
         ci_access_policy=True,
         list_time_budget_seconds=780,
+        list_ca_certificates_tps=10,
+        describe_ca_certificate_tps=10,
+        list_certificates_tps=10,
+        describe_certificate_tps=10,
+        scan_unlinked_certificates=True,
         log_retention_days=365,
         powertools_layer_parameter="/aws/service/powertools/python/x86_64/python3.13/3.37.0",
         report_retention_days=365,

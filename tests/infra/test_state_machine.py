@@ -63,9 +63,14 @@ def test_definition_has_the_workflow_states(built: Built) -> None:
     states = json.loads(machine["Properties"]["DefinitionString"])["States"]
     for name in (
         "NormalizeInput",
-        "DeactivateCa",
-        "ListCertificatePages",
+        "StartDiscovery",
+        "DiscoverScope",
+        "DiscoveryProgress",
+        "DeactivateCas",
         "RevokeCertificatePages",
+        "StartVerification",
+        "RediscoverScope",
+        "RediscoveryProgress",
         "VerifyRevocation",
         "Notify",
         "NotifyFailure",
@@ -75,6 +80,10 @@ def test_definition_has_the_workflow_states(built: Built) -> None:
     assert revoke["Type"] == "Map"
     assert revoke["ItemReader"]["Resource"] == "arn:aws:states:::s3:getObject"
     assert revoke["ItemProcessor"]["ProcessorConfig"]["Mode"] == "DISTRIBUTED"
+    assert revoke["ItemReader"]["Parameters"]["Key.$"] == "$.discovery.manifestKey"
+    assert states["RediscoverScope"]["Parameters"]["purpose"] == "verify"
+    for name in ("DiscoverScope", "DeactivateCas", "RediscoverScope"):
+        assert states[name]["Retry"] and states[name]["Catch"][0]["Next"] == "SummarizeFailure", name
 
 
 def test_placeholders_equal_the_substitutions_and_the_contract(

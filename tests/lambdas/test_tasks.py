@@ -7,12 +7,12 @@ import itertools
 import pytest
 from botocore.exceptions import ClientError
 from deactivate_ca.deactivate import deactivate_ca
-from list_certificate_pages.listing import list_pages
 from revocation_common.aws.iot_api import IotApi
 from revocation_common.aws.s3_store import S3Store
 from revocation_common.errors import CaNotFound, TransientAwsError
-from revocation_common.models import CanonicalRequest, ListingState, PageEntry
+from revocation_common.models import CanonicalRequest, PageEntry
 from revocation_common.pacing import RatePacer
+from revocation_common.scope_models import ScopeCa
 from revocation_common.store import outcome_key
 from revoke_certificates.revoke import child_pacer, revoke_certificate, revoke_page
 
@@ -42,19 +42,14 @@ def test_deactivate_is_idempotent_and_dry_run_only_describes(emulator):
     iot = _iot(emulator)
     fleet = _fleet(emulator, 1)
     s3 = _store(emulator)
-    request = CanonicalRequest(caCertificateId=fleet.ca_certificate_id)
-    dry = deactivate_ca(
-        iot,
-        s3,
-        request.model_copy(update={"dryRun": True}),
-        prefix="executions/d0/",
-    )
+    ca = ScopeCa(caCertificateId=fleet.ca_certificate_id, relation="named", registered=True)
+    dry = deactivate_ca(iot, s3, ca, dry_run=True, prefix="executions/d0/")
     assert (dry.statusAfter, dry.autoRegistrationStatusAfter, dry.changed) == ("ACTIVE", "ENABLE", False)
 
-    first = deactivate_ca(iot, s3, request, prefix="executions/d1/")
+    first = deactivate_ca(iot, s3, ca, dry_run=False, prefix="executions/d1/")
     # A retried attempt of the same execution still reports the status it first saw.
-    retried = deactivate_ca(iot, s3, request, prefix="executions/d1/")
-    second = deactivate_ca(iot, s3, request, prefix="executions/d2/")
+    retried = deactivate_ca(iot, s3, ca, dry_run=False, prefix="executions/d1/")
+    second = deactivate_ca(iot, s3, ca, dry_run=False, prefix="executions/d2/")
 
     assert (first.statusBefore, first.statusAfter, first.autoRegistrationStatusAfter) == (
         "ACTIVE",
@@ -72,37 +67,10 @@ def test_deactivate_unknown_ca_raises_ca_not_found(emulator):
         deactivate_ca(
             _iot(emulator),
             _store(emulator),
-            CanonicalRequest(caCertificateId="f" * 64),
+            ScopeCa(caCertificateId="f" * 64, relation="named", registered=True),
+            dry_run=False,
             prefix="executions/d3/",
         )
-
-
-def test_listing_continues_across_invocations_without_losing_a_certificate(emulator):
-    fleet = _fleet(emulator, 501)
-    listing = ListingState()
-    invocations = 0
-    while not listing.complete:
-        # A deadline already past: each invocation lists exactly one page, then hands back the marker.
-        listing = list_pages(
-            _iot(emulator),
-            _store(emulator),
-            FAST,
-            ca_certificate_id=fleet.ca_certificate_id,
-            prefix="executions/listing-test/",
-            listing=listing,
-            deadline=0.0,
-            clock=lambda: 1.0,
-        )
-        invocations += 1
-    assert invocations == 3
-    assert (listing.pageCount, listing.certificateCount, listing.invocations) == (3, 501, 3)
-    manifest = _store(emulator).get_json(listing.manifestKey)
-    listed = []
-    for item in manifest:
-        page = _store(emulator).get_json(item["pageKey"])
-        assert len(page) <= 250
-        listed.extend(entry["certificateId"] for entry in page)
-    assert sorted(listed) == sorted(fleet.certificate_ids)
 
 
 def test_revoke_settles_from_the_actual_status_when_the_listing_is_stale(emulator):
@@ -133,15 +101,10 @@ def test_revoke_settles_from_the_actual_status_when_the_listing_is_stale(emulato
 def test_revoke_page_writes_every_outcome_and_returns_counts(emulator):
     fleet = _fleet(emulator, 20, preexisting={"REVOKED": 5})
     s3 = _store(emulator)
-    listing = list_pages(
-        _iot(emulator),
-        s3,
-        FAST,
-        ca_certificate_id=fleet.ca_certificate_id,
-        prefix="executions/page-test/",
-        listing=ListingState(),
-        deadline=float("inf"),
-        clock=lambda: 0.0,
+    page = _iot(emulator).list_certificate_page(fleet.ca_certificate_id, None)
+    s3.put_json(
+        "executions/page-test/pages/000000.json",
+        [{**entry.model_dump(), "foundBy": fleet.ca_certificate_id} for entry in page.certificates],
     )
     counts = revoke_page(
         _iot(emulator),
@@ -152,10 +115,11 @@ def test_revoke_page_writes_every_outcome_and_returns_counts(emulator):
         page_key="executions/page-test/pages/000000.json",
         page_number=0,
     )
-    assert listing.certificateCount == 20
+    assert len(page.certificates) == 20
     assert counts.as_report() == {"total": 20, "revoked": 15, "alreadyRevoked": 5, "skipped": 0, "failed": 0}
     written = s3.get_json(outcome_key("executions/page-test/", 0))
     assert sorted(o["certificateId"] for o in written["outcomes"]) == sorted(fleet.certificate_ids)
+    assert {o["foundBy"] for o in written["outcomes"]} == {fleet.ca_certificate_id}
 
 
 def test_throttling_that_outlasts_retries_is_raised_for_the_state_to_retry(emulator):

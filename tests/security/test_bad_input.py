@@ -141,7 +141,7 @@ def test_the_workflow_fails_fast_with_invalid_input_and_changes_nothing(emulator
     # Refused at the first state: the lock, the CA and the certificates were never reached.
     entered = _states_entered(emulator, arn)
     assert entered[0] == "NormalizeInput"
-    assert not {"AcquireLock", "DeactivateCa", "ListCertificatePages"} & set(entered)
+    assert not {"AcquireLock", "DiscoverScope", "DeactivateCas"} & set(entered)
     # No AWS IoT call at all, nothing written for this execution, nothing changed.
     assert emulator.iot_layer.stats.calls == {}
     listed = s3.list_objects_v2(Bucket=emulator.deployment.report_bucket, Prefix=f"executions/{name}/")

@@ -98,6 +98,8 @@ def synthesize_once() -> Synthesized:
 # Service Authorization Reference), X-Ray trace upload/sampling, CloudWatch Logs vended-log delivery.
 STAR_RESOURCE_ACTIONS = {
     "iot:ListCertificatesByCA",
+    "iot:ListCACertificates",  # no resource type (Service Authorization Reference, AWS IoT)
+    "iot:ListCertificates",  # no resource type (Service Authorization Reference, AWS IoT)
     "xray:PutTraceSegments",
     "xray:PutTelemetryRecords",
     "xray:GetSamplingRules",

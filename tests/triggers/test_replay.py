@@ -50,7 +50,7 @@ def test_a_finding_runs_a_dry_run_by_default_and_changes_nothing(emulator, new_f
     calls = emulator.iot_layer.stats.calls
     assert calls.get("UpdateCertificate", 0) == calls.get("UpdateCACertificate", 0) == 0
     (notice,) = notifications(emulator)
-    assert notice["Subject"].startswith("IoT CA dry run VERIFIED")
+    assert notice["Subject"].startswith("IoT CA dry run CHECKED")  # a dry run never reads VERIFIED
     assert "DRY RUN (nothing changed)" in notice["Message"]
 
 
@@ -145,7 +145,7 @@ def test_two_executions_at_once_for_one_ca_one_revokes_the_other_names_it(emulat
     assert subjects == sorted(
         [
             f"IoT CA revocation already in progress: {fleet.ca_certificate_id[:12]}",
-            f"IoT CA revoked VERIFIED: {fleet.ca_certificate_id[:12]} (600 certificates)",
+            f"IoT CA revoked VERIFIED: {fleet.ca_certificate_id[:12]} (600 changed of 600)",
         ]
     )
 

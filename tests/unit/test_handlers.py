@@ -9,15 +9,92 @@ from typing import Any
 import pytest
 from acquire_lock.handler import handler as acquire_lock
 from deactivate_ca.handler import handler as deactivate_ca
-from list_certificate_pages.handler import handler as list_certificate_pages
+from discover_scope import handler as discover_scope_task
+from discover_scope.handler import handler as discover_scope
+from discover_scope.ports import DescribedCertificate, ListedCertificate, ListedPage
 from normalize_input.handler import handler as normalize_input
 from revocation_common.errors import WorkflowError
+from revocation_common.scope_models import RegisteredCa
 from revocation_common.store import report_key
 from revoke_certificates.handler import handler as revoke_certificates
 from summarize_failure.handler import handler as summarize_failure
 from verify_revocation.handler import handler as verify_revocation
 
+from tests.support.x509 import pem, self_signed_ca
 from tests.unit.task_events import BUCKET, CA_ID, certificate_id, execution_arn, normalize_event
+
+CA_PEM = pem(self_signed_ca("handlers test CA").cert)
+
+
+class FakeIotReads:
+    """discover_scope's IotReads over the FakeIot of tests/support/fakes.py: every CA there has CA_PEM as
+    its certificate; every certificate is linked to its CA (so the issuer scan describes none)."""
+
+    def __init__(self, iot: Any) -> None:
+        self.iot = iot
+
+    def list_ca_certificates(self, marker: str | None) -> ListedPage:
+        entries = tuple(
+            ListedCertificate(ca_id, status) for ca_id, (status, _) in sorted(self.iot.cas.items())
+        )
+        return ListedPage(entries=entries, next_marker=None)
+
+    def describe_ca_certificate(self, ca_certificate_id: str) -> RegisteredCa | None:
+        if ca_certificate_id not in self.iot.cas:
+            return None
+        status, auto = self.iot.cas[ca_certificate_id]
+        return RegisteredCa(
+            caCertificateId=ca_certificate_id,
+            status=status,
+            autoRegistrationStatus=auto,
+            certificatePem=CA_PEM,
+        )
+
+    def list_certificates_by_ca(self, ca_certificate_id: str, marker: str | None) -> ListedPage:
+        page = self.iot.list_certificate_page(ca_certificate_id, marker)
+        entries = tuple(ListedCertificate(e.certificateId, e.status) for e in page.certificates)
+        return ListedPage(entries=entries, next_marker=page.next_marker)
+
+    def list_certificates(self, marker: str | None) -> ListedPage:
+        entries = tuple(ListedCertificate(cid, st) for cid, (_, st) in sorted(self.iot.certificates.items()))
+        return ListedPage(entries=entries, next_marker=None)
+
+    def describe_certificate(self, certificate_id: str) -> DescribedCertificate | None:
+        raise AssertionError("every certificate of these fleets is linked: the scan describes none")
+
+
+@pytest.fixture(autouse=True)
+def discovery_ports(ports: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """DiscoverScope on the same fakes as the other handlers, every API unpaced."""
+    monkeypatch.setattr(discover_scope_task, "iot_reads", lambda: FakeIotReads(ports.iot))
+    monkeypatch.setattr(discover_scope_task, "object_store", lambda bucket: ports.store)
+    monkeypatch.setattr(
+        discover_scope_task,
+        "ApiPacers",
+        lambda quotas: type("Unpaced", (), {"wait": lambda self, api: None})(),
+    )
+    monkeypatch.setattr("revocation_common.aws.page_failures", lambda bucket, prefix: [])
+
+
+def _discover(state: dict[str, Any], context: Any, purpose: str = "revoke") -> None:
+    """DiscoverScope until complete, with DeactivateCas after the cas phase, as the ASL loops."""
+    key = "discovery" if purpose == "revoke" else "verifyDiscovery"
+    state[key] = {}
+    while True:
+        state[key] = discover_scope(
+            {
+                "request": state["request"],
+                "context": state["context"],
+                "discovery": state[key],
+                "purpose": purpose,
+            },
+            context,
+        )
+        if purpose == "revoke" and "ca" not in state and state[key]["phase"] != "cas":
+            state["ca"] = deactivate_ca(state, context)
+        if state[key]["complete"]:
+            return
+
 
 pytestmark = pytest.mark.unit
 
@@ -39,6 +116,8 @@ README_REPORT_KEYS = [
     "reportLocation",
     "outcomesLocation",
     "startedAt",
+    "scope",
+    "failedPages",
 ]
 
 
@@ -56,12 +135,8 @@ def _run(ports: Any, context: Any, execution_input: dict[str, Any]) -> dict[str,
     """The success path of the state machine, state by state, each task's output placed as the ASL does."""
     state = normalize_input(normalize_event(execution_input), context)
     state["lock"] = acquire_lock(state, context)
-    state["ca"] = deactivate_ca(state, context)
-    listing: dict[str, Any] = {}
-    while not listing.get("complete"):
-        listing = list_certificate_pages({**state, "listing": listing}, context)
-    state["listing"] = listing
-    manifest = ports.store.get_json(listing["manifestKey"])
+    _discover(state, context)
+    manifest = ports.store.get_json(state["discovery"]["manifestKey"])
     results = [
         revoke_certificates(
             {
@@ -75,6 +150,7 @@ def _run(ports: Any, context: Any, execution_input: dict[str, Any]) -> dict[str,
         for item in manifest
     ]
     state["revocation"] = {"pages": results}
+    _discover(state, context, "verify")
     return verify_revocation(state, context)
 
 
@@ -116,13 +192,18 @@ def test_a_run_through_every_success_handler_revokes_all_and_writes_the_report(p
         "autoRegistrationStatusBefore": "ENABLE",
         "autoRegistrationStatusAfter": "DISABLE",
     }
-    assert report["listing"] == {"pageCount": 2, "invocations": 1}
+    assert report["listing"] == {"pageCount": 2, "invocations": 2}
+    assert [(ca["caCertificateId"], ca["relation"], ca["registered"]) for ca in report["scope"]["cas"]] == [
+        (CA_ID, "named", True)
+    ]
+    assert report["scope"]["cas"][0]["certificates"] == report["certificates"]
+    assert report["scope"]["changed"] == 258 and report["failedPages"] == []
     assert {ports.iot.status(cid) for i, cid in enumerate(ids) if i != 7} == {"REVOKED"}
     # The S3 report is the same document (written with sorted keys).
     stored = ports.store.get_json(report_key("executions/run-1/"))
     assert stored == report
     assert report["reportLocation"] == f"s3://{BUCKET}/executions/run-1/report.json"
-    assert out["notification"]["subject"] == f"IoT CA revoked VERIFIED: {CA_ID[:12]} (260 certificates)"
+    assert out["notification"]["subject"] == f"IoT CA revoked VERIFIED: {CA_ID[:12]} (258 changed of 260)"
     assert "Remaining:       " + json.dumps({"PENDING_TRANSFER": 1}) in out["notification"]["message"]
 
 
@@ -142,8 +223,8 @@ def test_a_dry_run_changes_nothing_and_is_verified(ports, lambda_context):
 def test_verify_fails_with_verification_failed_when_a_certificate_is_left(ports, lambda_context):
     ids = _fleet(ports, 3)
     state = normalize_input(normalize_event({"caCertificateId": CA_ID}), lambda_context)
-    state["ca"] = deactivate_ca(state, lambda_context)
-    state["listing"] = list_certificate_pages({**state, "listing": {}}, lambda_context)
+    _discover(state, lambda_context)
+    _discover(state, lambda_context, "verify")
     # The Map failed before page 0 recorded anything; the certificates are still ACTIVE.
     state["revocation"] = {"Error": "States.ExceedToleratedFailureThreshold", "Cause": "page 0 failed"}
     with pytest.raises(WorkflowError) as raised:
@@ -210,10 +291,10 @@ def test_normalize_input_refuses_a_finding_while_automatic_response_is_off(
     ("handler", "extra"),
     [
         (acquire_lock, {}),
-        (deactivate_ca, {}),
-        (list_certificate_pages, {"listing": {}}),
+        (deactivate_ca, {"discovery": {}}),
+        (discover_scope, {"discovery": {}}),
         (revoke_certificates, {"pageKey": "k", "pageNumber": 0, "pageCount": 1}),
-        (verify_revocation, {"ca": {}, "listing": {}}),
+        (verify_revocation, {"ca": {}, "discovery": {}, "verifyDiscovery": {}}),
     ],
 )
 def test_task_handlers_refuse_an_input_without_the_canonical_request(ports, lambda_context, handler, extra):
@@ -226,10 +307,10 @@ def test_task_handlers_refuse_an_input_without_the_canonical_request(ports, lamb
     assert ports.iot.calls == [] and ports.store.objects == {}
 
 
-def test_deactivate_ca_of_an_unknown_ca_raises_ca_not_found(ports, lambda_context):
+def test_discovery_of_an_unknown_ca_raises_ca_not_found(ports, lambda_context):
     state = normalize_input(normalize_event({"caCertificateId": CA_ID}), lambda_context)
     with pytest.raises(WorkflowError) as raised:
-        deactivate_ca(state, lambda_context)
+        _discover(state, lambda_context)
     assert type(raised.value).__name__ == "CaNotFound"
 
 
@@ -252,7 +333,7 @@ def test_acquire_lock_refuses_a_second_execution_while_the_first_runs(ports, lam
 def test_revoke_certificates_raises_transient_aws_error_for_the_state_to_retry(ports, lambda_context):
     _fleet(ports, 2)
     state = normalize_input(normalize_event({"caCertificateId": CA_ID}), lambda_context)
-    state["listing"] = list_certificate_pages({**state, "listing": {}}, lambda_context)
+    _discover(state, lambda_context)
     ports.iot.transient_updates = 1
     page = {**state, "pageKey": "executions/run-1/pages/000000.json", "pageNumber": 0, "pageCount": 1}
     with pytest.raises(WorkflowError) as raised:

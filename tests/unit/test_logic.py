@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from deactivate_ca.deactivate import deactivate_ca
+from deactivate_ca.deactivate import deactivate_scope
 from revocation_common.models import CanonicalRequest, PageEntry
 from revocation_common.notification import console_link, error_detail
 from revocation_common.pacing import RatePacer
+from revocation_common.store import ca_states_key, scope_cas_key
 from revoke_certificates.revoke import revoke_certificate
 from verify_revocation.report import merge_outcomes
 
@@ -18,17 +19,54 @@ pytestmark = pytest.mark.unit
 FAST = RatePacer(1_000_000)
 
 
-def test_deactivate_keeps_the_first_seen_status_across_a_retried_attempt():
+INTERMEDIATE = "e" * 64
+
+
+def _scope(store: MemoryStore, prefix: str, *, unregistered: bool = False) -> None:
+    """scope/cas.json as discovery writes it: the named CA first, then an intermediate."""
+    named = {"caCertificateId": CA_ID, "relation": "named", "registered": not unregistered}
+    inter = {
+        "caCertificateId": INTERMEDIATE,
+        "relation": "intermediate",
+        "issuedBy": CA_ID,
+        "registered": True,
+    }
+    store.put_json(scope_cas_key(prefix), [named, inter])
+
+
+def test_deactivate_keeps_the_first_seen_status_of_every_ca_across_a_retried_attempt():
     iot, store = FakeIot(), MemoryStore()
     iot.add_ca(CA_ID)
+    iot.add_ca(INTERMEDIATE, "INACTIVE", "ENABLE")
     request = CanonicalRequest(caCertificateId=CA_ID)
-    first = deactivate_ca(iot, store, request, prefix="executions/a/")
-    retried = deactivate_ca(iot, store, request, prefix="executions/a/")
-    other = deactivate_ca(iot, store, request, prefix="executions/b/")
+    for prefix in ("executions/a/", "executions/b/"):
+        _scope(store, prefix)
+    first = deactivate_scope(iot, store, request, prefix="executions/a/")
+    retried = deactivate_scope(iot, store, request, prefix="executions/a/")
+    other = deactivate_scope(iot, store, request, prefix="executions/b/")
     assert (first.statusBefore, first.statusAfter, first.changed) == ("ACTIVE", "INACTIVE", True)
+    assert (first.casInScope, first.casRegistered, first.casDeactivated) == (2, 2, 2)
     assert (retried.statusBefore, retried.changed) == ("ACTIVE", True)
-    assert (other.statusBefore, other.changed) == ("INACTIVE", False)
-    assert iot.calls.count("UpdateCACertificate") == 1
+    assert (other.statusBefore, other.changed, other.casDeactivated) == ("INACTIVE", False, 0)
+    # The named CA first, then the intermediate: each once, each with its own status before.
+    assert iot.calls.count("UpdateCACertificate") == 2
+    states = store.get_json(ca_states_key("executions/a/"))
+    assert [(s["caCertificateId"], s["statusBefore"], s["autoRegistrationStatusBefore"]) for s in states] == [
+        (CA_ID, "ACTIVE", "ENABLE"),
+        (INTERMEDIATE, "INACTIVE", "ENABLE"),
+    ]
+    assert iot.cas[INTERMEDIATE] == ["INACTIVE", "DISABLE"]
+
+
+def test_a_dry_run_deactivates_nothing_and_a_ca_registered_nowhere_is_skipped():
+    iot, store = FakeIot(), MemoryStore()
+    iot.add_ca(INTERMEDIATE)
+    _scope(store, "executions/c/", unregistered=True)
+    dry = deactivate_scope(
+        iot, store, CanonicalRequest(caCertificateId=CA_ID, dryRun=True), prefix="executions/c/"
+    )
+    assert (dry.registered, dry.statusBefore, dry.changed, dry.casRegistered) == (False, "", False, 1)
+    assert "UpdateCACertificate" not in iot.calls
 
 
 @pytest.mark.parametrize(

@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 from discover_scope.discovery import discover
-from discover_scope.layout import linked_chunk_key, scope_cas_key
 from discover_scope.ports import DescribedCertificate, IotReadApi, ListedCertificate, ListedPage
 from revocation_common.certificates import sha256_fingerprint
 from revocation_common.errors import CaNotFound, InvalidInput
 from revocation_common.scope_models import DiscoveryState, RegisteredCa, ScopeRequest
+from revocation_common.store import linked_chunk_key, scope_cas_key
 
 from tests.support.x509 import Authority, Pki, pem, private_key_pem
 

@@ -193,8 +193,17 @@ def test_demo_summary_names_injected_faults_only_when_asked_for():
     from cli.report_view import print_demo_summary
 
     demo = {
+        "certificates": 3,
+        "inScopeAtTarget": 3,
+        "unlinkedInScope": 1,
+        "cas": 1,
+        "casAtTarget": 1,
         "decoys": 1,
         "decoysUntouched": 1,
+        "decoysByKind": {"name-spoof": 1},
+        "decoyCas": 1,
+        "decoyCasUntouched": 1,
+        "foreignWrites": 0,
         "workflowSeconds": 2.5,
         "faults": {
             "seed": 0,
@@ -209,4 +218,4 @@ def test_demo_summary_names_injected_faults_only_when_asked_for():
         sink = io.StringIO()
         print_demo_summary(demo, Console(file=sink, width=200), faults_requested=asked)
         assert ("Injected" in sink.getvalue()) is asked
-        assert "1 decoy;" in sink.getvalue()
+        assert "1/1 certificate (1 name-spoof)" in sink.getvalue()

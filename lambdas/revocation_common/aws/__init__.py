@@ -12,6 +12,7 @@ from revocation_common.aws.clients import aws_client
 from revocation_common.aws.iot_api import IotApi
 from revocation_common.aws.lock_store import DynamoLockTable, StepFunctionsExecutions
 from revocation_common.aws.s3_store import S3Store
+from revocation_common.page_failures import PageFailure, read_page_failures
 from revocation_common.ports import ExecutionsPort, IotPort, LockTablePort, ObjectStore
 
 
@@ -23,6 +24,11 @@ def iot() -> IotPort:
 def object_store(bucket: str) -> ObjectStore:
     """The report bucket ``bucket`` (S3)."""
     return S3Store(aws_client("s3"), bucket)
+
+
+def page_failures(bucket: str, prefix: str) -> list[PageFailure]:
+    """The failure records of the execution's pages (revocation_common.page_failures) in ``bucket``."""
+    return read_page_failures(aws_client("s3"), bucket, prefix)
 
 
 def lock_table(table: str) -> LockTablePort:

@@ -11,9 +11,19 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from revocation_common.aws.errors import error_code, raise_if_transient
+from revocation_common.errors import DeploymentError
 from revocation_common.ports import ObjectMissing
 
 MISSING_CODES = frozenset({"NoSuchKey", "404"})
+ACCESS_DENIED_CODES = frozenset({"AccessDenied", "403"})
+# Amazon S3 API Reference, GetObject, "Permissions": for a key that does not exist S3 answers 404
+# NoSuchKey when the caller has s3:ListBucket on the bucket, and 403 AccessDenied when it has not.
+ACCESS_DENIED_HELP = (
+    "S3 answered AccessDenied. Without s3:ListBucket on the bucket S3 answers 403 AccessDenied instead of "
+    "404 NoSuchKey for a missing object (Amazon S3 API Reference, GetObject, Permissions): the function's "
+    "role needs s3:GetObject on executions/* and s3:ListBucket on the bucket (prefix executions/), and the "
+    "bucket policy must allow it. This is a deployment error, not a missing object"
+)
 PRECONDITION_FAILED_CODES = frozenset({"PreconditionFailed", "412"})
 
 
@@ -51,11 +61,18 @@ class S3Store:
         return True
 
     def get_json(self, key: str) -> Any:
-        """GetObject of a JSON document. Errors: ObjectMissing (NoSuchKey); others as ClientError."""
+        """GetObject of a JSON document.
+
+        Errors: ObjectMissing (404 NoSuchKey); DeploymentError (403 AccessDenied, see ACCESS_DENIED_HELP);
+        others as ClientError.
+        """
         try:
             body = self.client.get_object(Bucket=self.bucket, Key=key)["Body"].read()
         except ClientError as error:
-            if error_code(error) in MISSING_CODES:
+            code = error_code(error)
+            if code in MISSING_CODES:
                 raise ObjectMissing(f"s3://{self.bucket}/{key}") from error
+            if code in ACCESS_DENIED_CODES:
+                raise DeploymentError(f"GetObject s3://{self.bucket}/{key}: {ACCESS_DENIED_HELP}") from error
             raise
         return json.loads(body)

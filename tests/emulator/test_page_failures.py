@@ -16,9 +16,7 @@ from revocation_common.page_failures import (
     read_page_failures,
 )
 
-from infra.state_machine import ASL_PATH
-
-pytestmark = pytest.mark.unit
+from contract.paths import ASL_PATH
 
 BUCKET = "reports"
 PREFIX = "executions/run-1/"

@@ -1,1 +1,0 @@
-"""ListCertificatePages: pages of ListCertificatesByCA written to S3, continued across invocations."""
