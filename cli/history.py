@@ -19,12 +19,15 @@ from botocore.exceptions import BotoCoreError, ClientError
 PHASES = {
     "NormalizeInput": "starting",
     "AcquireLock": "starting",
-    "DeactivateCa": "deactivating",
-    "StartListing": "listing",
-    "ListCertificatePages": "listing",
-    "ListingComplete": "listing",
+    "StartDiscovery": "listing",
+    "DiscoverScope": "listing",
+    "DiscoveryProgress": "listing",
+    "DeactivateCas": "deactivating",
     "RevokeCertificatePages": "revoking",
     "RevokeCertificates": "revoking",
+    "StartVerification": "verifying",
+    "RediscoverScope": "verifying",
+    "RediscoveryProgress": "verifying",
     "VerifyRevocation": "verifying",
     "ReleaseLock": "notifying",
     "Notify": "notifying",
@@ -32,7 +35,7 @@ PHASES = {
     "Succeeded": "notifying",
 }
 FAILURE_PHASE = "failing"  # SummarizeFailure and the states after it
-LISTING_STATE = "ListCertificatePages"
+LISTING_STATE = "DiscoverScope"  # its output's $.discovery has pageCount, certificateCount, complete
 # Error names of a failed task attempt that a throttle caused (the state's Retry absorbs it): the tasks'
 # TransientAwsError (throttling/5xx outlasting botocore's retries) and Lambda's own throttle.
 THROTTLE_ERRORS = ("TransientAwsError", "Lambda.TooManyRequestsException", "ThrottlingException")
@@ -142,7 +145,7 @@ class ProgressTracker:
 
     def _apply_listing(self, output: Any) -> None:
         try:
-            listing = json.loads(output).get("listing", {})
+            listing = json.loads(output).get("discovery", {})
         except (TypeError, ValueError, AttributeError):
             return
         if not isinstance(listing, dict):

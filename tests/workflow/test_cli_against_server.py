@@ -15,6 +15,7 @@ import pytest
 
 from contract.paths import REPO_ROOT
 from tests.support.fleet import issued_pems
+from tests.support.served import ca_revoke
 
 BIN = Path(sys.executable).parent
 
@@ -131,23 +132,7 @@ def test_aws_cli_registers_and_ca_revoke_run_revokes(served_emulator, tmp_path, 
             )
         )
 
-    run = subprocess.run(
-        [
-            str(BIN / "ca-revoke"),
-            "run",
-            "--endpoint-url",
-            url,
-            "--ca-certificate-id",
-            ca_id,
-            "--wait",
-            "--json",
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-        cwd=REPO_ROOT,
-    )
+    run = ca_revoke(env, "run", "--endpoint-url", url, "--ca-certificate-id", ca_id, "--wait", "--json")
 
     assert run.returncode == 0, run.stderr
     report = json.loads(run.stdout)

@@ -31,9 +31,9 @@ def _until(event_type: str, name: str = "") -> list[dict]:
 
 def test_recorded_history_gives_the_state_and_phase():
     tracker = ProgressTracker(ARN)
-    assert tracker.apply(_until("TaskStateEntered", "DeactivateCa")).phase == "deactivating"
-    progress = tracker.apply(_until("TaskStateEntered", "ListCertificatePages"))
-    assert (progress.state, progress.phase) == ("ListCertificatePages", "listing")
+    assert tracker.apply(_until("TaskStateEntered", "DeactivateCas")).phase == "deactivating"
+    progress = tracker.apply(_until("TaskStateEntered", "DiscoverScope"))
+    assert (progress.state, progress.phase) == ("DiscoverScope", "listing")
     progress = tracker.apply(_until("MapStateEntered"))
     assert (progress.state, progress.phase) == ("RevokeCertificatePages", "revoking")
     assert (progress.pages_total, progress.certificates_total, progress.listing_complete) == (3, 600, True)
@@ -47,8 +47,10 @@ def test_totals_never_go_backwards_while_the_map_run_reads_its_items():
         "id": 1,
         "type": "TaskStateExited",
         "stateExitedEventDetails": {
-            "name": "ListCertificatePages",
-            "output": json.dumps({"listing": {"pageCount": 20, "certificateCount": 5000, "complete": True}}),
+            "name": "DiscoverScope",
+            "output": json.dumps(
+                {"discovery": {"pageCount": 20, "certificateCount": 5000, "complete": True}}
+            ),
         },
     }
     tracker.apply(
@@ -97,7 +99,7 @@ def test_off_a_terminal_one_line_per_change_with_rate_and_eta_and_a_heartbeat():
     sink = io.StringIO()
     clock = FakeClock()
     console = Console(file=sink, force_terminal=False, width=200)
-    listing = Progress(state="ListCertificatePages", phase="listing", pages_total=2, certificates_total=500)
+    listing = Progress(state="DiscoverScope", phase="listing", pages_total=2, certificates_total=500)
     revoking = Progress(
         state="RevokeCertificatePages",
         phase="revoking",
@@ -116,8 +118,7 @@ def test_off_a_terminal_one_line_per_change_with_rate_and_eta_and_a_heartbeat():
         on_progress(Progress(**{**revoking.__dict__, "pages_done": 1, "certificates_done": 250}))  # heartbeat
     lines = sink.getvalue().splitlines()
     assert lines[0] == (
-        "progress: listing (ListCertificatePages), listed 500 certificates in 2 pages so far, "
-        "throttles absorbed 0"
+        "progress: listing (DiscoverScope), listed 500 certificates in 2 pages so far, throttles absorbed 0"
     )
     assert lines[1] == (
         "progress: revoking (RevokeCertificatePages), pages 0/4, certificates 0/1000, throttles absorbed 0"

@@ -16,6 +16,7 @@ import pytest
 
 from contract.paths import REPO_ROOT
 from tests.support.fleet import issued_pems
+from tests.support.served import ca_revoke
 
 BIN = Path(sys.executable).parent
 REGIONS = ("us-east-1", "eu-west-1")
@@ -129,24 +130,17 @@ def test_aws_cli_registers_in_two_regions_and_run_regions_revokes_both(served_re
             )
     (ca_id,) = ca_ids  # the same CA, the same certificateId in both Regions
 
-    run = subprocess.run(
-        [
-            str(BIN / "ca-revoke"),
-            "run",
-            "--endpoint-url",
-            url,
-            "--regions",
-            ",".join(REGIONS),
-            "--ca-certificate-id",
-            ca_id,
-            "--wait",
-            "--json",
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-        cwd=REPO_ROOT,
+    run = ca_revoke(
+        env,
+        "run",
+        "--endpoint-url",
+        url,
+        "--regions",
+        ",".join(REGIONS),
+        "--ca-certificate-id",
+        ca_id,
+        "--wait",
+        "--json",
     )
 
     assert run.returncode == 0, run.stderr

@@ -17,6 +17,7 @@ import pytest
 
 from cli.serve import port_is_free
 from emulator.fleet import seed_fleet
+from tests.support.served import ca_revoke
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -94,23 +95,16 @@ def test_served_emulator_is_deployed_when_its_port_opens_and_run_wait_reports_pr
             "AWS_DEFAULT_REGION": "us-east-1",
         }
         with stderr_file.open("w") as stderr:
-            run = subprocess.run(
-                [
-                    str(BIN / "ca-revoke"),
-                    "run",
-                    "--endpoint-url",
-                    url,
-                    "--ca-certificate-id",
-                    fleet.ca_certificate_id,
-                    "--wait",
-                    "--json",
-                ],
-                stdout=subprocess.PIPE,
+            run = ca_revoke(
+                cli_env,
+                "run",
+                "--endpoint-url",
+                url,
+                "--ca-certificate-id",
+                fleet.ca_certificate_id,
+                "--wait",
+                "--json",
                 stderr=stderr,
-                text=True,
-                env=cli_env,
-                check=False,
-                cwd=REPO,
             )
         assert run.returncode == 0, stderr_file.read_text()
         progress = [line for line in stderr_file.read_text().splitlines() if line.startswith("progress: ")]
