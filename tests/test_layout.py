@@ -72,3 +72,18 @@ def test_no_project_file_cites_a_design_document_outside_the_repository() -> Non
         if OUTSIDE_DESIGN_DOCUMENT.encode() in path.read_bytes()
     )
     assert citing == []
+
+
+def test_every_lambda_package_is_installed_by_pyproject() -> None:
+    """Each task package under lambdas/ is in pyproject's package include list: pytest finds them through its
+    pythonpath, but the installed ``ca-revoke`` (the demo, the emulator) imports them from the install, and a
+    package left out fails only there (ModuleNotFoundError in the demo on a fresh clone)."""
+    import tomllib
+
+    pyproject = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    included = {
+        pattern.rstrip("*") for pattern in pyproject["tool"]["setuptools"]["packages"]["find"]["include"]
+    }
+    packages = {path.parent.name for path in (REPO_ROOT / "lambdas").glob("*/__init__.py")}
+    assert packages, "no task packages found under lambdas/"
+    assert packages - included == set()
