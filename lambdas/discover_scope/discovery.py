@@ -273,7 +273,9 @@ def _scan_phase(run: _Run) -> bool:
             entry = page.entries[index]
             if entry.certificateId in linked:
                 continue
-            if run.late():
+            # Past the deadline, stop only after describing at least one entry of this page: the listing
+            # call alone is no progress (the next invocation lists the same page again).
+            if index > start and run.late():
                 run.values["scanOffset"] = index
                 run.flush_scan_page()
                 return False

@@ -296,6 +296,18 @@ def test_a_tiny_time_budget_gives_the_same_result_over_many_invocations(fleet: F
     assert len(linked) == pieces.linkedCount == 39  # every listed id once, whatever the chunking
 
 
+def test_a_budget_already_spent_still_progresses_one_call_per_invocation(fleet: Fleet) -> None:
+    """A deadline passed before the first call (bench's list_time_budget of 1 ms): each invocation still
+    lists a page or describes a certificate, so the scan ends (it re-listed the same page forever)."""
+    request = ScopeRequest(caCertificateId=fleet.root_id)
+    whole, whole_store, _ = run_to_completion(fleet.iot, request)
+    spent, spent_store, invocations = run_to_completion(fleet.iot, request, budget=0)
+    assert invocations > 10
+    assert sorted(e["certificateId"] for e in pages(spent_store, spent)) == sorted(
+        e["certificateId"] for e in pages(whole_store, whole)
+    )
+
+
 def test_a_retried_invocation_rewrites_the_same_objects(fleet: Fleet) -> None:
     request = ScopeRequest(caCertificateId=fleet.root_id)
     store = FakeStore()
