@@ -9,11 +9,11 @@ so the names are written once: the function ARNs from the function table, plus t
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Final
 
-from contract.functions import FUNCTION_SPECS
+from contract.functions import REVOCATION_FUNCTIONS, function_spec
 from contract.paths import ASL_PATH
 
 # ${Name} as CloudFormation's DefinitionSubstitutions writes it (AWS::StepFunctions::StateMachine).
@@ -41,20 +41,23 @@ def definition_substitutions(
     report_bucket_name: str,
     notification_topic_arn: str,
     lock_table_name: str,
+    functions: Sequence[str] = REVOCATION_FUNCTIONS,
 ) -> dict[str, str]:
     """Placeholder name -> value: exactly the placeholders of docs/data-contract.md.
 
     Args:
-        function_arns: logical name of every FUNCTION_SPECS row -> the function's ARN (a token in CDK).
+        function_arns: logical name -> the function's ARN (a token in CDK), for at least ``functions``.
+        functions: the logical names the ASL calls (REVOCATION_FUNCTIONS, or RESTORE_FUNCTIONS for
+            statemachine/restore.asl.json).
         report_bucket_name, notification_topic_arn, lock_table_name: names or tokens.
 
     Raises:
         KeyError: a function of the table has no ARN (names it).
     """
-    missing = [spec.logical_name for spec in FUNCTION_SPECS if spec.logical_name not in function_arns]
+    missing = [name for name in functions if name not in function_arns]
     if missing:
         raise KeyError(f"no function ARN for {', '.join(missing)}")
-    substitutions = {spec.placeholder: function_arns[spec.logical_name] for spec in FUNCTION_SPECS}
+    substitutions = {function_spec(name).placeholder: function_arns[name] for name in functions}
     substitutions[REPORT_BUCKET_NAME_PLACEHOLDER] = report_bucket_name
     substitutions[NOTIFICATION_TOPIC_ARN_PLACEHOLDER] = notification_topic_arn
     substitutions[LOCK_TABLE_NAME_PLACEHOLDER] = lock_table_name

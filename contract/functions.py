@@ -40,7 +40,31 @@ FUNCTION_SPECS: Final[tuple[FunctionSpec, ...]] = (
     FunctionSpec("RevokeCertificates", "revoke_certificates.handler.handler", 900, 512),
     FunctionSpec("VerifyRevocation", "verify_revocation.handler.handler", 900, 1024),
     FunctionSpec("SummarizeFailure", "summarize_failure.handler.handler", 30, 256),
+    # The restore state machine's own tasks (statemachine/restore.asl.json).
+    FunctionSpec("PrepareRestore", "restore_quarantine.handlers.prepare_handler", 60, 512),
+    FunctionSpec("RestoreCertificates", "restore_quarantine.handlers.page_handler", 900, 512),
+    FunctionSpec("FinishRestore", "restore_quarantine.handlers.finish_handler", 900, 1024),
 )
+
+REVOCATION_FUNCTIONS: Final[tuple[str, ...]] = (
+    "NormalizeInput",
+    "AcquireLock",
+    "DeactivateCa",
+    "DiscoverScope",
+    "RevokeCertificates",
+    "VerifyRevocation",
+    "SummarizeFailure",
+)
+"""The functions statemachine/revoke_ca.asl.json calls (its ``${<name>FunctionArn}`` placeholders)."""
+RESTORE_FUNCTIONS: Final[tuple[str, ...]] = (
+    "PrepareRestore",
+    "AcquireLock",
+    "RestoreCertificates",
+    "FinishRestore",
+    "SummarizeFailure",
+)
+"""The functions statemachine/restore.asl.json calls: the lock and the failure notice are shared with the
+revocation, so one CA is never revoked and restored at once."""
 
 
 def function_spec(logical_name: str) -> FunctionSpec:

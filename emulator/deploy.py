@@ -16,8 +16,9 @@ from typing import Any
 
 from contract.asl import definition_substitutions, render_definition
 from contract.cdk_json import cdk_json_context
-from contract.functions import FUNCTION_SPECS
-from contract.names import RESOURCE_PREFIX, STATE_MACHINE_NAME
+from contract.functions import FUNCTION_SPECS, RESTORE_FUNCTIONS
+from contract.names import RESOURCE_PREFIX, RESTORE_STATE_MACHINE_NAME, STATE_MACHINE_NAME
+from contract.paths import RESTORE_ASL_PATH
 from contract.task_environment import task_environment as contract_task_environment
 
 LOCK_TABLE_NAME = f"{RESOURCE_PREFIX}-locks"
@@ -34,6 +35,7 @@ class Deployment:
     notification_queue_url: str
     function_arns: Mapping[str, str]
     lock_table: str = LOCK_TABLE_NAME
+    restore_state_machine_arn: str = ""
 
 
 def task_environment(
@@ -56,7 +58,8 @@ def _placeholder_zip() -> bytes:
 
 def deploy_workflow(client: Any, environment: Mapping[str, str], region: str = "us-east-1") -> Deployment:
     """Create the report bucket, the lock table, the topic (with an SQS queue subscribed, to read
-    notifications), the role, the functions and the state machine. ``client(service)`` returns a boto3
+    notifications), the role, the functions and the two state machines (the revocation, and the restore of
+    statemachine/restore.asl.json). ``client(service)`` returns a boto3
     client of ``region``. The lock table has the CDK table's key and TTL attribute (moto does not expire
     items).
 
@@ -127,9 +130,23 @@ def deploy_workflow(client: Any, environment: Mapping[str, str], region: str = "
     substitutions = definition_substitutions(
         arns, report_bucket_name=bucket, notification_topic_arn=topic_arn, lock_table_name=lock_table
     )
-    state_machine_arn = client("stepfunctions").create_state_machine(
+    stepfunctions = client("stepfunctions")
+    state_machine_arn = stepfunctions.create_state_machine(
         name=STATE_MACHINE_NAME,
         definition=render_definition(substitutions),
+        roleArn=role_arn,
+        type="STANDARD",
+    )["stateMachineArn"]
+    restore_substitutions = definition_substitutions(
+        arns,
+        report_bucket_name=bucket,
+        notification_topic_arn=topic_arn,
+        lock_table_name=lock_table,
+        functions=RESTORE_FUNCTIONS,
+    )
+    restore_state_machine_arn = stepfunctions.create_state_machine(
+        name=RESTORE_STATE_MACHINE_NAME,
+        definition=render_definition(restore_substitutions, RESTORE_ASL_PATH),
         roleArn=role_arn,
         type="STANDARD",
     )["stateMachineArn"]
@@ -140,4 +157,5 @@ def deploy_workflow(client: Any, environment: Mapping[str, str], region: str = "
         notification_queue_url=queue_url,
         function_arns=arns,
         lock_table=lock_table,
+        restore_state_machine_arn=restore_state_machine_arn,
     )

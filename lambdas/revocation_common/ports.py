@@ -53,6 +53,11 @@ class IotPort(Protocol):
         """UpdateCACertificate newStatus=INACTIVE, newAutoRegistrationStatus=DISABLE."""
         ...
 
+    def restore_ca(self, ca_certificate_id: str, status: str, auto_registration_status: str) -> None:
+        """UpdateCACertificate newStatus=status, newAutoRegistrationStatus=auto_registration_status (a
+        restore of a quarantine sets back what the revocation found)."""
+        ...
+
     def list_certificate_page(self, ca_certificate_id: str, marker: str | None) -> CertificatePage:
         """ListCertificatesByCA of at most 250 from ``marker`` (None: the first page). Raises CaNotFound."""
         ...

@@ -17,6 +17,8 @@ class TaskSettings:
     report_bucket: S3 bucket for pages, manifests, outcomes and reports.
     update_certificate_tps: UpdateCertificate quota shared by all Map children (transactions per second).
     list_certificates_tps: ListCertificatesByCA quota (transactions per second).
+    describe_certificate_tps: DescribeCertificate quota (transactions per second; the restore reads each
+        certificate's status before it reactivates it).
     revoke_max_concurrency: Distributed Map MaxConcurrency (child executions at once).
     default_target_status: REVOKED or INACTIVE, used when the request names none.
     automatic_response_mode: off, dry-run or enforce; applies to runs started by security findings.
@@ -34,6 +36,7 @@ class TaskSettings:
     automatic_response_mode: str
     list_time_budget_seconds: float
     lock_table: str = ""
+    describe_certificate_tps: float = 10.0
     security_hub_check_names: tuple[str, ...] = ()
 
 
@@ -63,6 +66,7 @@ def task_settings() -> TaskSettings:
         automatic_response_mode=os.environ.get("AUTOMATIC_RESPONSE_MODE", "dry-run"),
         list_time_budget_seconds=_positive_float("LIST_TIME_BUDGET_SECONDS", "780"),
         lock_table=os.environ.get("LOCK_TABLE", ""),
+        describe_certificate_tps=_positive_float("DESCRIBE_CERTIFICATE_TPS", "10"),
         security_hub_check_names=tuple(
             name.strip() for name in os.environ.get("SECURITY_HUB_CHECK_NAMES", "").split(",") if name.strip()
         ),

@@ -54,3 +54,12 @@ SERVICE_NAME: Final = "ca-revocation"
 # (AWS SDKs and Tools Reference Guide, "Retry behavior"): enough to ride out a burst of throttles at the
 # quota; past this a task raises TransientAwsError and Step Functions retries the whole task.
 AWS_MAX_ATTEMPTS: Final = 8
+
+# The restore workflow is a second state machine, named after the revocation's with this suffix
+# (docs/architecture.md, "Restore"): Step Functions has no IAM condition key on the execution input, so
+# only a state machine of its own lets IAM grant "revoke" without "reactivate".
+RESTORE_STATE_MACHINE_SUFFIX: Final = "-restore"
+# The one status a restore sets back (AWS IoT API reference, UpdateCertificate newStatus), and the only
+# status it sets it from: a certificate that is no longer INACTIVE was changed by someone since.
+RESTORED_STATUS: Final = "ACTIVE"
+QUARANTINE_STATUS: Final = "INACTIVE"

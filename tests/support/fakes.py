@@ -50,6 +50,10 @@ class FakeIot:
         self.calls.append("UpdateCACertificate")
         self.cas[ca_certificate_id] = ["INACTIVE", "DISABLE"]
 
+    def restore_ca(self, ca_certificate_id: str, status: str, auto_registration_status: str) -> None:
+        self.calls.append("UpdateCACertificate")
+        self.cas[ca_certificate_id] = [status, auto_registration_status]
+
     def list_certificate_page(self, ca_certificate_id: str, marker: str | None) -> CertificatePage:
         self.calls.append("ListCertificatesByCA")
         if ca_certificate_id not in self.cas:

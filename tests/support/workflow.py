@@ -8,9 +8,13 @@ from typing import Any, Final
 from cli.workflow import ExecutionResult, result_of, start_execution, wait_for
 from emulator.session import EmulatorSession
 
-__all__ = ["FAST_CONTEXT", "POLL_SECONDS", "finish_workflow", "run_workflow", "start_workflow"]
+__all__ = ["FAST_CONTEXT", "POLL_SECONDS", "finish_workflow", "run_restore", "run_workflow", "start_workflow"]
 
-FAST_CONTEXT: Final = {"updateCertificateTps": 2000, "listCertificatesByCaTps": 2000}
+FAST_CONTEXT: Final = {
+    "updateCertificateTps": 2000,
+    "listCertificatesByCaTps": 2000,
+    "describeCertificateTps": 2000,
+}
 """cdk.json context for fast pacing: the quota logic is exercised by the bench and the throttling tests."""
 POLL_SECONDS: Final = 0.05
 """DescribeExecution polling interval of the helpers (the emulator is fast; the CLI polls every second)."""
@@ -38,3 +42,12 @@ def finish_workflow(emulator: EmulatorSession, execution_arn: str) -> ExecutionR
 def run_workflow(emulator: EmulatorSession, document: Any, name: str | None = None) -> ExecutionResult:
     """Start an execution with ``document`` as its input, wait for it, return its result and report."""
     return finish_workflow(emulator, start_workflow(emulator, document, name))
+
+
+def run_restore(emulator: EmulatorSession, document: Any) -> ExecutionResult:
+    """Start an execution of the restore state machine with ``document``, wait, return its result."""
+    assert emulator.deployment is not None
+    text = document if isinstance(document, str) else json.dumps(document)
+    sfn = emulator.client("stepfunctions")
+    arn = start_execution(sfn, emulator.deployment.restore_state_machine_arn, text)
+    return finish_workflow(emulator, arn)

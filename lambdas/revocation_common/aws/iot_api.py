@@ -56,6 +56,20 @@ class IotApi:
             raise_if_transient(error, "UpdateCACertificate")
             raise
 
+    def restore_ca(self, ca_certificate_id: str, status: str, auto_registration_status: str) -> None:
+        """UpdateCACertificate newStatus=status, newAutoRegistrationStatus=auto_registration_status (AWS IoT
+        API reference, UpdateCACertificate: newStatus ACTIVE | INACTIVE, newAutoRegistrationStatus ENABLE |
+        DISABLE)."""
+        try:
+            self.client.update_ca_certificate(
+                certificateId=ca_certificate_id,
+                newStatus=status,
+                newAutoRegistrationStatus=auto_registration_status,
+            )
+        except ClientError as error:
+            raise_if_transient(error, "UpdateCACertificate")
+            raise
+
     def list_certificate_page(self, ca_certificate_id: str, marker: str | None) -> CertificatePage:
         """One ListCertificatesByCA call of PAGE_SIZE from ``marker`` (None for the first page).
 

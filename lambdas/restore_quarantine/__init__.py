@@ -1,0 +1,1 @@
+"""Restore of a quarantine: the tasks of the restore state machine (statemachine/restore.asl.json)."""
