@@ -22,6 +22,7 @@ from typing import Any, NoReturn
 
 from cli import exit_codes
 from cli.region_options import add_emulator_region_option, add_run_region_options
+from contract.names import RESTORE_STATE_MACHINE_NAME
 
 # arn:<partition>:states:<region>:<account>:execution:<state machine name>:<execution name>
 # (AWS Step Functions API reference, DescribeExecution: executionArn).
@@ -251,6 +252,36 @@ def build_parser() -> argparse.ArgumentParser:
     _add_connection_options(follow)
     follow.add_argument("--json", action="store_true", help="print the report as JSON")
 
+    restore = commands.add_parser(
+        "restore",
+        help="undo a quarantine: set back to ACTIVE the certificates a run with target INACTIVE set INACTIVE",
+    )
+    restore.add_argument(
+        "--execution",
+        required=True,
+        metavar="EXECUTION_ARN",
+        type=_execution_arn,
+        help="the finished revocation execution (target INACTIVE) whose quarantine to undo",
+    )
+    restore.add_argument(
+        "--include-ca",
+        action="store_true",
+        help="also set the CAs it deactivated back to their status before it (default: they stay INACTIVE)",
+    )
+    restore.add_argument(
+        "--dry-run", action="store_true", help="change nothing; report what would be restored"
+    )
+    restore.add_argument("--reason", default="", help="why (kept in the report and the notification)")
+    restore.add_argument("--incident-id", default="", help="your incident or ticket id")
+    restore.add_argument(
+        "--state-machine-arn", help=f"default: the state machine named {RESTORE_STATE_MACHINE_NAME}"
+    )
+    _add_connection_options(restore)
+    restore.add_argument(
+        "--wait", action="store_true", help="wait for the end, show progress, print the report"
+    )
+    restore.add_argument("--json", action="store_true", help="print JSON")
+
     report = commands.add_parser("report", help="print the report of a past execution")
     report.add_argument(
         "execution_arn", metavar="EXECUTION_ARN", type=_execution_arn, help="what run printed"
@@ -315,6 +346,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from cli.run import run
 
         return run(args)
+    if args.command == "restore":
+        from cli.restore import restore
+
+        return restore(args)
     if args.command == "follow":
         from cli.follow import follow
 

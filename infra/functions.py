@@ -11,6 +11,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
+from revocation_common.vocabulary import RESTORE_STATE_MACHINE_SUFFIX
 
 from contract.functions import FUNCTION_SPECS
 from contract.paths import LAMBDAS_DIR
@@ -185,19 +186,56 @@ class RevocationFunctions(Construct):
             ],
             wildcard_reasons={objects_arn: _OBJECTS_REASON},
         )
-        executions_arn = stack.format_arn(
-            service="states",
-            resource="execution",
-            resource_name=f"{state_machine_name}:*",
-            arn_format=ArnFormat.COLON_RESOURCE_NAME,
+        executions_arn, restore_executions_arn = (
+            stack.format_arn(
+                service="states",
+                resource="execution",
+                resource_name=f"{name}:*",
+                arn_format=ArnFormat.COLON_RESOURCE_NAME,
+            )
+            for name in (state_machine_name, f"{state_machine_name}{RESTORE_STATE_MACHINE_SUFFIX}")
         )
         self._grant(
             "AcquireLock",
             [
                 _allow(["dynamodb:PutItem", "dynamodb:GetItem"], [storage.lock_table.table_arn]),
-                _allow(["states:DescribeExecution"], [executions_arn]),
+                # A lock's holder is a revocation or a restore execution (they share the lock).
+                _allow(["states:DescribeExecution"], [executions_arn, restore_executions_arn]),
             ],
-            wildcard_reasons={executions_arn: _EXECUTIONS_REASON},
+            wildcard_reasons={executions_arn: _EXECUTIONS_REASON, restore_executions_arn: _EXECUTIONS_REASON},
+        )
+        # The restore state machine's tasks (statemachine/restore.asl.json).
+        self._grant(
+            "PrepareRestore",
+            [
+                # Is the named revocation execution finished? Only that state machine's executions.
+                _allow(["states:DescribeExecution"], [executions_arn]),
+                _allow(["s3:GetObject", "s3:PutObject"], [objects_arn]),
+            ],
+            wildcard_reasons={executions_arn: _EXECUTIONS_REASON, objects_arn: _OBJECTS_REASON},
+        )
+        self._grant(
+            "RestoreCertificates",
+            [
+                _allow(["iot:UpdateCertificate", "iot:DescribeCertificate"], [cert_arn]),
+                _allow(["s3:GetObject", "s3:PutObject"], [objects_arn]),
+            ],
+            wildcard_reasons={cert_arn: _CERT_REASON, objects_arn: _OBJECTS_REASON},
+        )
+        self._grant(
+            "FinishRestore",
+            [
+                _allow(["iot:ListCertificatesByCA"], ["*"]),
+                _allow(["iot:DescribeCACertificate", "iot:UpdateCACertificate"], [cacert_arn]),
+                _allow(["iot:DescribeCertificate"], [cert_arn]),
+                _allow(["s3:GetObject", "s3:PutObject"], [objects_arn]),
+            ],
+            wildcard_reasons={
+                "*": _LISTINGS_REASON,
+                cacert_arn: _CACERT_REASON,
+                cert_arn: _CERT_REASON,
+                objects_arn: _OBJECTS_REASON,
+            },
         )
         # NormalizeInput and SummarizeFailure make no AWS call: nothing beyond their log groups and X-Ray.
 

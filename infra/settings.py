@@ -13,7 +13,12 @@ from typing import Any, Final
 
 from aws_cdk import aws_logs as logs
 from constructs import Node
-from revocation_common.vocabulary import AUTOMATIC_RESPONSE_MODES, CA_AUDIT_CHECKS, TARGET_STATUSES
+from revocation_common.vocabulary import (
+    AUTOMATIC_RESPONSE_MODES,
+    CA_AUDIT_CHECKS,
+    RESTORE_STATE_MACHINE_SUFFIX,
+    TARGET_STATUSES,
+)
 
 from contract.functions import LIST_FUNCTION_TIMEOUT_SECONDS
 from contract.task_environment import task_environment
@@ -100,7 +105,8 @@ LOG_RETENTION: Final[dict[int, logs.RetentionDays]] = {
 
 # State machine names: 1-80 characters of letters, digits, '-' and '_' (Step Functions API Reference,
 # CreateStateMachine, name; the ASCII subset that CloudWatch Logs and IAM ARNs also take as is).
-_STATE_MACHINE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
+# 1-80 characters (CreateStateMachine, name), less the restore state machine's suffix, which its name adds.
+_STATE_MACHINE_NAME = re.compile(rf"^[A-Za-z0-9_-]{{1,{80 - len(RESTORE_STATE_MACHINE_SUFFIX)}}}$")
 
 # Region names as the AWS General Reference lists them ("AWS Regions": us-east-1, eu-west-1, ap-southeast-2,
 # us-gov-west-1, cn-north-1, ...): a country/area code, an optional partition word, a direction, a number.
@@ -169,6 +175,11 @@ class Settings:
     report_retention_days: int
     state_machine_name: str
     regions: tuple[str, ...] = ()
+
+    @property
+    def restore_state_machine_name(self) -> str:
+        """The restore state machine's name: the revocation's with RESTORE_STATE_MACHINE_SUFFIX."""
+        return f"{self.state_machine_name}{RESTORE_STATE_MACHINE_SUFFIX}"
 
     @classmethod
     def from_context(cls, node: Node) -> Settings:
@@ -336,8 +347,9 @@ def _state_machine_name(node: Node) -> str:
     raw = _raw(node, STATE_MACHINE_NAME)
     if not isinstance(raw, str) or not _STATE_MACHINE_NAME.match(raw):
         raise SettingsError(
-            f"CDK context key {STATE_MACHINE_NAME!r}: expected a state machine name of 1-80 letters, digits, "
-            f"'-' or '_', unique in the account and Region, got {raw!r}"
+            f"CDK context key {STATE_MACHINE_NAME!r}: expected a state machine name of 1-72 letters, digits, "
+            f"'-' or '_' (the restore state machine adds {RESTORE_STATE_MACHINE_SUFFIX!r}), unique in the "
+            f"account and Region, got {raw!r}"
         )
     return raw
 

@@ -10,8 +10,9 @@ import aws_cdk as cdk
 from constructs import Construct
 
 from contract.cdk_json import cdk_json_context
+from contract.functions import RESTORE_FUNCTIONS
 from contract.names import STACK_ID
-from contract.paths import REPO_ROOT
+from contract.paths import REPO_ROOT, RESTORE_ASL_PATH
 from infra.ci_access import CiAccess
 from infra.functions import RevocationFunctions
 from infra.monitoring import Monitoring
@@ -70,6 +71,23 @@ class CaRevocationStack(cdk.Stack):
             state_machine_name=self.settings.state_machine_name,
         )
 
+        # The restore of a quarantine is a state machine of its own (docs/architecture.md, "Restore"):
+        # states:StartExecution has no condition key on the execution input (Service Authorization
+        # Reference, AWS Step Functions), so only a separate resource lets IAM grant revoking without
+        # reactivating. It shares the functions' asset, the lock table, the bucket and the topic.
+        self.restore_workflow = RevocationStateMachine(
+            self,
+            "RestoreStateMachine",
+            settings=self.settings,
+            functions=self.functions,
+            storage=self.storage,
+            notifications=self.notifications,
+            state_machine_name=self.settings.restore_state_machine_name,
+            asl_path=RESTORE_ASL_PATH,
+            function_names=RESTORE_FUNCTIONS,
+            description="Execution role of the IoT CA quarantine restore state machine",
+        )
+
         self.triggers = Triggers(
             self, "Triggers", settings=self.settings, state_machine=self.workflow.state_machine
         )
@@ -93,6 +111,9 @@ class CaRevocationStack(cdk.Stack):
         )
 
         cdk.CfnOutput(self, "StateMachineArn", value=self.workflow.state_machine.state_machine_arn)
+        cdk.CfnOutput(
+            self, "RestoreStateMachineArn", value=self.restore_workflow.state_machine.state_machine_arn
+        )
         cdk.CfnOutput(self, "ReportBucketName", value=self.storage.bucket.bucket_name)
         cdk.CfnOutput(self, "NotificationTopicArn", value=self.notifications.topic.topic_arn)
         cdk.CfnOutput(self, "LockTableName", value=self.storage.lock_table.table_name)

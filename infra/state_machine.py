@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
 
@@ -15,6 +15,7 @@ from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from contract.asl import asl_placeholders, definition_substitutions
+from contract.functions import REVOCATION_FUNCTIONS
 from contract.paths import ASL_PATH
 from infra.functions import RevocationFunctions
 from infra.nag import acknowledge, iam5_resource_finding
@@ -80,6 +81,8 @@ class RevocationStateMachine(Construct):
         notifications: Notifications,
         state_machine_name: str,
         asl_path: Path = ASL_PATH,
+        function_names: Sequence[str] = REVOCATION_FUNCTIONS,
+        description: str = "Execution role of the IoT CA revocation state machine",
     ) -> None:
         """Create the state machine, its role and its log group.
 
@@ -92,6 +95,9 @@ class RevocationStateMachine(Construct):
             notifications: the notification topic.
             state_machine_name: fixed name, 1-80 of [A-Za-z0-9_-], unique in the account and Region.
             asl_path: the ASL file.
+            function_names: the task functions the ASL calls (REVOCATION_FUNCTIONS, or RESTORE_FUNCTIONS
+                for statemachine/restore.asl.json); the role may invoke these and no other.
+            description: the role's description.
 
         Raises:
             ValueError: the name is not valid, the ASL is not JSON, or its placeholders differ from the
@@ -113,6 +119,7 @@ class RevocationStateMachine(Construct):
             report_bucket_name=storage.bucket.bucket_name,
             notification_topic_arn=notifications.topic.topic_arn,
             lock_table_name=storage.lock_table.table_name,
+            functions=function_names,
         )
         found = asl_placeholders(definition)
         if found != set(self.substitutions):
@@ -135,13 +142,13 @@ class RevocationStateMachine(Construct):
             self,
             "Role",
             assumed_by=iam.ServicePrincipal("states.amazonaws.com"),
-            description="Execution role of the IoT CA revocation state machine",
+            description=description,
         )
 
         findings: list[tuple[str, str]] = []  # (cdk-nag finding id, reason) of the role's policy
 
         # Lambda: the ASL calls the functions by ARN; ARN:* also allows a version or alias.
-        for function in functions.functions.values():
+        for function in (functions.functions[name] for name in function_names):
             role.add_to_policy(
                 iam.PolicyStatement(
                     actions=["lambda:InvokeFunction"],

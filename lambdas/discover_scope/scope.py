@@ -24,8 +24,8 @@ from revocation_common.errors import CaNotFound, InvalidInput
 from revocation_common.scope_models import RegisteredCa, ScopeCa
 
 CA_ID_WITH_PEM_EXPECTED = (
-    "expected the certificateId of the CA whose certificate caCertificatePem holds (a registration of that "
-    "certificate here, or the SHA-256 of its DER when it is registered nowhere here)"
+    "expected the certificateId of the CA whose certificate caCertificatePem holds: that certificate is "
+    "registered here under another id"
 )
 PEM_WITH_ID_EXPECTED = "expected the certificate of the CA that caCertificateId names (the same DER)"
 
@@ -72,8 +72,9 @@ def resolve_named(
 
     By id only: the registered CA of that id (it must be in ``registered``; the caller describes it
     directly when ListCACertificates did not return it), plus any other registration of the same DER.
-    By PEM: every registration of that DER here, or none. Both: the id must be a registration of the PEM,
-    or the PEM's SHA-256 when the PEM is registered nowhere here.
+    By PEM: every registration of that DER here, or none. Both: the id must be a registration of the PEM;
+    when the PEM is registered nowhere here, any id that is not a registration of another CA here (the
+    CA's id in another Region, or the PEM's SHA-256).
     Errors: CaNotFound (the id is not registered here or its certificatePem is unreadable); InvalidInput
     (caCertificatePem or caCertificateId, when both are given and name different certificates); ValueError
     when neither is given (NormalizeInput never lets that through).
@@ -84,8 +85,12 @@ def resolve_named(
         if ca_certificate_id is not None and ca_certificate_id not in ids:
             if ca_certificate_id in by_id:
                 raise InvalidInput("caCertificatePem", PEM_WITH_ID_EXPECTED)
-            if ids or ca_certificate_id != sha256_fingerprint(pem_certificate):
+            if ids:
                 raise InvalidInput("caCertificateId", CA_ID_WITH_PEM_EXPECTED)
+            # Neither the id nor the PEM is registered here: the id is the CA's registration in another
+            # Region or account (a run of several Regions names the CA by the id it has where it is
+            # registered), so here the PEM alone defines the CA. AWS IoT documents no rule that derives
+            # a certificateId from the certificate (AWS IoT API reference, CACertificate certificateId).
         return NamedCa(pem_certificate, ids)
     if ca_certificate_id is None:
         raise ValueError("the request names no CA: caCertificateId or caCertificatePem is required")

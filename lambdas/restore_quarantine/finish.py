@@ -52,7 +52,7 @@ def _statuses_now(
     iot: IotPort, entries: list[PageEntry], list_pacer: RatePacer, describe_pacer: RatePacer
 ) -> dict[str, str | None]:
     """certificateId -> its status read now (None: deleted). Certificates a registered CA's listing found
-    are read by ListCertificatesByCA of that CA; the others (issuer scan, or a CA deleted since) one by one."""
+    are read by ListCertificatesByCA of that CA; the others (issuer scan, a CA deleted since) one by one."""
     wanted: dict[str, list[str]] = {}
     for entry in entries:
         wanted.setdefault(entry.foundBy, []).append(entry.certificateId)
@@ -78,7 +78,9 @@ def _statuses_now(
     return now
 
 
-def _recorded_outcomes(store: ObjectStore, task: RestoreTaskInput) -> tuple[list[RestoreOutcome], list[PageEntry]]:
+def _recorded_outcomes(
+    store: ObjectStore, task: RestoreTaskInput
+) -> tuple[list[RestoreOutcome], list[PageEntry]]:
     """The outcomes the pages recorded, and the entries of the pages that recorded none."""
     prefix = task.context.reportPrefix
     outcomes: list[RestoreOutcome] = []
@@ -94,7 +96,12 @@ def _recorded_outcomes(store: ObjectStore, task: RestoreTaskInput) -> tuple[list
 
 
 def finish_restore(
-    iot: IotPort, store: ObjectStore, task: RestoreTaskInput, *, list_pacer: RatePacer, describe_pacer: RatePacer
+    iot: IotPort,
+    store: ObjectStore,
+    task: RestoreTaskInput,
+    *,
+    list_pacer: RatePacer,
+    describe_pacer: RatePacer,
 ) -> dict[str, Any]:
     """Restore the CAs (includeCa), verify, write ``report.json``; return the report.
 
@@ -106,7 +113,9 @@ def finish_restore(
     dry_run = plan.request.dryRun
     cas = restore_cas(iot, plan.cas, dry_run=dry_run)
     outcomes, unrecorded = _recorded_outcomes(store, task)
-    touched = [PageEntry(certificateId=o.certificateId, status=o.statusAfter, foundBy=o.foundBy) for o in outcomes]
+    touched = [
+        PageEntry(certificateId=o.certificateId, status=o.statusAfter, foundBy=o.foundBy) for o in outcomes
+    ]
     now = _statuses_now(iot, touched + unrecorded, list_pacer, describe_pacer)
     for entry in unrecorded:
         status = now.get(entry.certificateId)
@@ -130,7 +139,9 @@ def finish_restore(
     for o in outcomes:
         counts.add(o.outcome)
     should_be_active = [o for o in outcomes if o.outcome in ("RESTORED", "ALREADY_ACTIVE")]
-    not_active = sorted(o.certificateId for o in should_be_active if now.get(o.certificateId) != RESTORED_STATUS)
+    not_active = sorted(
+        o.certificateId for o in should_be_active if now.get(o.certificateId) != RESTORED_STATUS
+    )
     ca_targets = {ca.caCertificateId: ca.statusBefore for ca in plan.cas}
     cas_not_restored = []
     for ca in cas:
@@ -192,7 +203,11 @@ def restore_notification(report: dict[str, Any]) -> dict[str, str]:
         "",
         f"CA: {report['caCertificateId']}",
         f"Quarantine restored: {report['restoreOf']}",
-        f"CAs: " + (", ".join(f"{c['caCertificateId']} {c['outcome']}" for c in report["cas"]) or "not restored (includeCa false)"),
+        "CAs: "
+        + (
+            ", ".join(f"{c['caCertificateId']} {c['outcome']}" for c in report["cas"])
+            or "not restored (includeCa false)"
+        ),
         f"Reason: {report['reason'] or '-'}",
         f"Incident: {report['incidentId'] or '-'}",
         f"Report: {report['reportLocation']}",

@@ -123,11 +123,14 @@ def finish_handler(event: RestoreTaskInput, context: LambdaContext) -> dict[str,
         list_pacer=RatePacer(settings.list_certificates_tps),
         describe_pacer=RatePacer(settings.describe_certificate_tps),
     )
-    metrics.add_metric(name="CertificatesRestoredTotal", unit=MetricUnit.Count, value=report["certificates"]["restored"])
+    metrics.add_metric(
+        name="CertificatesRestoredTotal", unit=MetricUnit.Count, value=report["certificates"]["restored"]
+    )
     if not report["verification"]["verified"]:
         raise VerificationFailed(
             f"restore not verified for CA {report['caCertificateId']}: "
             f"failed={report['certificates']['failed']}, notActive={report['verification']['notActive']}, "
-            f"casNotRestored={len(report['verification']['casNotRestored'])}; report: {report['reportLocation']}"
+            f"casNotRestored={len(report['verification']['casNotRestored'])}; "
+            f"report: {report['reportLocation']}"
         )
     return {"report": report, "notification": restore_notification(report)}

@@ -94,7 +94,14 @@ def restore_certificate(iot: IotPort, pacer: RatePacer, entry: PageEntry, *, dry
 
 
 def restore_page(
-    iot: IotPort, store: ObjectStore, pacer: RatePacer, *, dry_run: bool, prefix: str, page_key: str, page_number: int
+    iot: IotPort,
+    store: ObjectStore,
+    pacer: RatePacer,
+    *,
+    dry_run: bool,
+    prefix: str,
+    page_key: str,
+    page_number: int,
 ) -> RestoreCounts:
     """Restore one page: read it from S3, restore each certificate, write ``outcomes/{n:06d}.json``.
 

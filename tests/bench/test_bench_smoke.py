@@ -16,8 +16,9 @@ def test_bench_reports_the_workflow_and_both_baselines():
     assert (figures["total"], figures["failed"]) == (60, 0)
     assert figures["updateCertificateCalls"] >= 60
     assert 0 < figures["quotaUtilization"] <= 1.05
-    # A budget of 1 ms forces one listing invocation per page: 60 certificates = 1 page.
-    assert figures["listingInvocations"] == 1
+    # A budget of 1 ms makes DiscoverScope return after each AWS IoT call (it always makes one): the CAs,
+    # the listing and the issuer scan of the decoys take several invocations, and the result is the same.
+    assert figures["listingInvocations"] > 2
     # Parent: NormalizeInput .. Succeeded; child: one RevokeCertificates attempt per page at least.
     assert figures["stateTransitions"] >= 8
     assert figures["stateTransitionsPer1000"] == pytest.approx(

@@ -30,6 +30,8 @@ def contract_env_vars() -> set[str]:
     return set(re.findall(r"^\|\s*([A-Z][A-Z_]+)\s*\|", table, re.M))
 
 
-def contract_placeholders() -> set[str]:
-    """The ``${...}`` names of the "ASL placeholders" section."""
-    return set(re.findall(r"\$\{(\w+)\}", section("ASL placeholders")))
+def contract_placeholders(*, restore: bool = False) -> set[str]:
+    """The ``${...}`` names of the "ASL placeholders" section: of statemachine/revoke_ca.asl.json, or with
+    ``restore`` of statemachine/restore.asl.json (the part after its name)."""
+    revocation, _, restoration = section("ASL placeholders").partition("statemachine/restore.asl.json:")
+    return set(re.findall(r"\$\{(\w+)\}", restoration if restore else revocation))

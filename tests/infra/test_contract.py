@@ -27,9 +27,9 @@ from contract.asl import (
     render_definition,
 )
 from contract.cdk_json import cdk_json_context
-from contract.functions import FUNCTION_SPECS
-from contract.paths import ASL_PATH, CDK_JSON, LAMBDAS_DIR, REPO_ROOT
-from tests.infra.data_contract import contract_functions
+from contract.functions import FUNCTION_SPECS, RESTORE_FUNCTIONS, REVOCATION_FUNCTIONS, function_spec
+from contract.paths import ASL_PATH, CDK_JSON, LAMBDAS_DIR, REPO_ROOT, RESTORE_ASL_PATH
+from tests.infra.data_contract import contract_functions, contract_placeholders
 
 pytestmark = pytest.mark.unit
 
@@ -83,9 +83,25 @@ def test_cdk_json_reader_names_the_file_on_a_bad_context(tmp_path: Path) -> None
 def test_substitutions_are_exactly_the_placeholders_of_the_asl() -> None:
     substitutions = _substitutions()
     assert set(substitutions) == asl_placeholders(ASL_PATH.read_text(encoding="utf-8"))
-    assert set(substitutions) == {spec.placeholder for spec in FUNCTION_SPECS} | set(RESOURCE_PLACEHOLDERS)
-    for spec in FUNCTION_SPECS:
+    assert set(substitutions) == {function_spec(name).placeholder for name in REVOCATION_FUNCTIONS} | set(
+        RESOURCE_PLACEHOLDERS
+    )
+    for spec in map(function_spec, REVOCATION_FUNCTIONS):
         assert substitutions[spec.placeholder] == FUNCTION_ARNS[spec.logical_name]
+
+
+def test_restore_substitutions_are_exactly_the_placeholders_of_the_restore_asl() -> None:
+    substitutions = definition_substitutions(
+        FUNCTION_ARNS,
+        report_bucket_name="reports",
+        notification_topic_arn="arn:aws:sns:us-east-1:1:topic",
+        lock_table_name="locks",
+        functions=RESTORE_FUNCTIONS,
+    )
+    assert set(substitutions) == asl_placeholders(RESTORE_ASL_PATH.read_text(encoding="utf-8"))
+    assert set(substitutions) == contract_placeholders(restore=True)
+    rendered = json.loads(render_definition(substitutions, RESTORE_ASL_PATH))
+    assert rendered["StartAt"] == "PrepareRestore"
 
 
 def test_substitutions_refuse_a_function_without_an_arn() -> None:

@@ -27,7 +27,8 @@ def test_one_stack_per_region_named_by_region_and_nag_clean() -> None:
         region: f"{STACK_ID}-{region}" for region in MULTI_REGION
     }
     for template in synthesized.templates.values():
-        assert len(_of_type(template, "AWS::StepFunctions::StateMachine")) == 1
+        # The revocation and the restore of a quarantine, in each Region.
+        assert len(_of_type(template, "AWS::StepFunctions::StateMachine")) == 2
 
 
 def test_default_is_the_one_environment_stack(synthesized: Synthesized) -> None:

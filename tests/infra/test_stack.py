@@ -20,7 +20,7 @@ from cdk_nag import AwsSolutionsChecks
 
 import infra.nag
 from contract.cdk_json import cdk_json_context
-from contract.functions import FUNCTION_SPECS
+from contract.functions import FUNCTION_SPECS, RESTORE_FUNCTIONS, REVOCATION_FUNCTIONS
 from infra.nag import add_nag_checks, flatten_cfn
 from infra.settings import CONTEXT_KEYS, Settings, SettingsError
 from infra.stack import build_app, default_environment
@@ -89,8 +89,23 @@ def _grants(statements: list[dict[str, Any]]) -> set[tuple[str, str]]:
 # the state machine
 
 
-def test_state_machine_role_has_exactly_the_workflow_permissions(synthesized: Synthesized) -> None:
-    (machine,) = synthesized.of_type("AWS::StepFunctions::StateMachine").values()
+@pytest.mark.parametrize(
+    ("machine_name", "function_names", "map_label"),
+    [
+        ("iot-ca-revocation", REVOCATION_FUNCTIONS, "RevokeCertificatePages"),
+        ("iot-ca-revocation-restore", RESTORE_FUNCTIONS, "RestoreCertificatePages"),
+    ],
+)
+def test_state_machine_role_has_exactly_the_workflow_permissions(
+    synthesized: Synthesized, machine_name: str, function_names: tuple[str, ...], map_label: str
+) -> None:
+    """Each state machine's role may invoke only the functions its ASL calls: the revocation's role can
+    never run the restore's tasks, nor the other way round."""
+    (machine,) = [
+        m
+        for m in synthesized.of_type("AWS::StepFunctions::StateMachine").values()
+        if m["Properties"]["StateMachineName"] == machine_name
+    ]
     role_id = machine["Properties"]["RoleArn"]["Fn::GetAtt"][0]
     name = machine["Properties"]["StateMachineName"]
     bucket = _logical_id(synthesized, synthesized.stack.storage.bucket)
@@ -107,14 +122,15 @@ def test_state_machine_role_has_exactly_the_workflow_permissions(synthesized: Sy
         ("dynamodb:DeleteItem", f"<{table}.Arn>"),
         ("states:StartExecution", f"{states_arn}:stateMachine:{name}"),
     }
-    for function in synthesized.stack.functions.functions.values():
+    for function_name in function_names:
+        function = synthesized.stack.functions.functions[function_name]
         arn = f"<{_logical_id(synthesized, function)}.Arn>"
         expected |= {("lambda:InvokeFunction", arn), ("lambda:InvokeFunction", f"{arn}:*")}
     objects = f"<{bucket}.Arn>/executions/*"
     for action in ("s3:GetObject", "s3:PutObject", "s3:ListMultipartUploadParts", "s3:AbortMultipartUpload"):
         expected.add((action, objects))
     own = f"{states_arn}:execution:{name}:*"
-    children = f"{states_arn}:execution:{name}/RevokeCertificatePages:*"
+    children = f"{states_arn}:execution:{name}/{map_label}:*"
     for action in ("states:DescribeExecution", "states:StopExecution"):
         expected |= {(action, own), (action, children)}
     expected.add(("states:RedriveExecution", children))
@@ -175,6 +191,7 @@ def test_each_function_has_exactly_the_contract_permissions(synthesized: Synthes
     table = f"<{_logical_id(synthesized, synthesized.stack.storage.lock_table)}.Arn>"
     objects, bucket_arn = f"<{bucket}.Arn>/executions/*", f"<{bucket}.Arn>"
     executions = "arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:iot-ca-revocation:*"
+    restores = executions.replace(":iot-ca-revocation:", ":iot-ca-revocation-restore:")
     expected: dict[str, set[tuple[str, str]]] = {
         "NormalizeInput": set(),
         "SummarizeFailure": set(),
@@ -182,6 +199,28 @@ def test_each_function_has_exactly_the_contract_permissions(synthesized: Synthes
             ("dynamodb:PutItem", table),
             ("dynamodb:GetItem", table),
             ("states:DescribeExecution", executions),
+            ("states:DescribeExecution", restores),
+        },
+        # The restore's tasks: PrepareRestore describes only the revocation's executions (is the one to
+        # restore finished?), never a restore's.
+        "PrepareRestore": {
+            ("states:DescribeExecution", executions),
+            ("s3:GetObject", objects),
+            ("s3:PutObject", objects),
+        },
+        "RestoreCertificates": {
+            ("iot:UpdateCertificate", CERT),
+            ("iot:DescribeCertificate", CERT),
+            ("s3:GetObject", objects),
+            ("s3:PutObject", objects),
+        },
+        "FinishRestore": {
+            ("iot:ListCertificatesByCA", "*"),
+            ("iot:DescribeCACertificate", CACERT),
+            ("iot:UpdateCACertificate", CACERT),
+            ("iot:DescribeCertificate", CERT),
+            ("s3:GetObject", objects),
+            ("s3:PutObject", objects),
         },
         "DeactivateCa": {
             ("iot:DescribeCACertificate", CACERT),
@@ -245,6 +284,7 @@ def test_outputs(synthesized: Synthesized) -> None:
     outputs = synthesized.template_json["Outputs"]
     assert set(outputs) == {
         "StateMachineArn",
+        "RestoreStateMachineArn",
         "ReportBucketName",
         "NotificationTopicArn",
         "LockTableName",

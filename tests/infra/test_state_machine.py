@@ -11,7 +11,7 @@ import pytest
 from aws_cdk.assertions import Match, Template
 
 from contract.asl import RESOURCE_PLACEHOLDERS, asl_placeholders
-from contract.functions import FUNCTION_SPECS
+from contract.functions import REVOCATION_FUNCTIONS, function_spec
 from contract.names import STATE_MACHINE_NAME
 from contract.paths import ASL_PATH
 from infra.functions import RevocationFunctions
@@ -92,7 +92,7 @@ def test_placeholders_equal_the_substitutions_and_the_contract(
     template = built.template
     in_file = asl_placeholders(ASL_PATH.read_text(encoding="utf-8"))
     in_contract = contract_placeholders()
-    assert len(in_contract) == len(FUNCTION_SPECS) + len(RESOURCE_PLACEHOLDERS)
+    assert len(in_contract) == len(REVOCATION_FUNCTIONS) + len(RESOURCE_PLACEHOLDERS)
     (machine,) = template.find_resources("AWS::StepFunctions::StateMachine").values()
     substitutions = machine["Properties"]["DefinitionSubstitutions"]
     assert in_file == set(substitutions) == in_contract
@@ -101,7 +101,7 @@ def test_placeholders_equal_the_substitutions_and_the_contract(
 
     expected = {
         spec.placeholder: {"Fn::GetAtt": [logical_id(built.functions.functions[spec.logical_name]), "Arn"]}
-        for spec in FUNCTION_SPECS
+        for spec in map(function_spec, REVOCATION_FUNCTIONS)
     }
     expected["ReportBucketName"] = {"Ref": logical_id(built.storage.bucket)}
     expected["NotificationTopicArn"] = {"Ref": logical_id(built.notifications.topic)}

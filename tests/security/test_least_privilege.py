@@ -28,7 +28,7 @@ from infra.functions import FUNCTION_SPECS
 from infra.nag import flatten_cfn
 from tests.support.fleet import FleetBuilder
 from tests.support.synth import STAR_RESOURCE_ACTIONS, Synthesized, synthesize_once
-from tests.support.workflow import finish_workflow, start_workflow
+from tests.support.workflow import finish_workflow, run_restore, run_workflow, start_workflow
 
 pytestmark = pytest.mark.synth
 
@@ -155,6 +155,18 @@ def calls_by_function(request: pytest.FixtureRequest) -> dict[str, set[str]]:
         assert results[1].error == "RevocationAlreadyInProgress"
         for bad in ('{"caCertificateId": "nope"}', json.dumps({"caCertificateId": "0" * 64})):
             assert finish_workflow(emulator, start_workflow(emulator, bad)).status == "FAILED"
+        # The restore state machine: a quarantine (with a CA-less certificate, which FinishRestore reads
+        # with DescribeCertificate), then its restore with the CA.
+        emulator.lambda_runtime.configure_faults(InvocationFaults())
+        quarantined = FleetBuilder(emulator, request.node.nodeid + "-restore")(20, unlinked=1)
+        quarantine = run_workflow(
+            emulator, {"caCertificateId": quarantined.ca_certificate_id, "targetStatus": "INACTIVE"}
+        )
+        assert quarantine.exit_code == 0, quarantine.cause
+        restored = run_restore(
+            emulator, {"action": "restore", "executionArn": quarantine.execution_arn, "includeCa": True}
+        )
+        assert restored.exit_code == 0, restored.cause
         return {
             function: {IAM_ACTION_OF.get(call, call) for call in calls}
             for function, calls in emulator.lambda_runtime.stats.aws_calls.items()

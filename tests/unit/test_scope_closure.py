@@ -206,6 +206,22 @@ def test_id_and_pem_must_name_the_same_certificate(pki: Pki) -> None:
     assert unregistered.registered_ids == ()
 
 
+def test_in_a_region_where_the_pem_is_registered_nowhere_an_id_from_elsewhere_is_accepted(pki: Pki) -> None:
+    """A run of several Regions names the CA by the id of its registration in one Region, with its PEM;
+    in a Region where neither is registered the PEM defines the CA (its ABSENT Region, not InvalidInput)."""
+    registered = [registration("other", pki.other)]
+    named = resolve_named(
+        ca_certificate_id=ca_id("root-in-another-region"),
+        pem_certificate=pki.root.cert,
+        registered=registered,
+    )
+    assert named.registered_ids == ()
+    # An id that is another CA's registration here is still refused.
+    with pytest.raises(InvalidInput) as raised:
+        resolve_named(ca_certificate_id=ca_id("other"), pem_certificate=pki.root.cert, registered=registered)
+    assert raised.value.field == "caCertificatePem"
+
+
 def test_an_unknown_id_is_ca_not_found(pki: Pki) -> None:
     with pytest.raises(CaNotFound):
         resolve_named(ca_certificate_id=ca_id("nowhere"), pem_certificate=None, registered=[])

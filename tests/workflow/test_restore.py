@@ -13,7 +13,12 @@ from tests.support.workflow import run_restore, run_workflow
 def quarantine(emulator, fleet, **request):
     result = run_workflow(
         emulator,
-        {"caCertificateId": fleet.ca_certificate_id, "targetStatus": "INACTIVE", "reason": "false alarm?", **request},
+        {
+            "caCertificateId": fleet.ca_certificate_id,
+            "targetStatus": "INACTIVE",
+            "reason": "false alarm?",
+            **request,
+        },
     )
     assert result.exit_code == 0, (result.error, result.cause)
     return result
