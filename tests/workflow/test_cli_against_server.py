@@ -43,6 +43,44 @@ def _wait_for_port(port: int, process: subprocess.Popen, timeout: float = 60) ->
     raise AssertionError("emulator did not start")
 
 
+def aws_cli(url: str, env: dict[str, str], *args: str) -> str:
+    """The AWS CLI at the served emulator, text output; raises CalledProcessError when it fails."""
+    done = subprocess.run(
+        [str(BIN / "aws"), "--endpoint-url", url, "--output", "text", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    return done.stdout.strip()
+
+
+def register_with_the_aws_cli(url: str, env: dict[str, str], tmp_path: Path, owner: str, devices: int):
+    """A CA and ``devices`` certificates registered under it with the AWS CLI; (caId, [certificateId])."""
+    pems = issued_pems(owner)
+    (tmp_path / "ca.pem").write_text(pems.ca_certificate_pem)
+    ca_id = aws_cli(
+        url,
+        env,
+        *("iot", "register-ca-certificate", "--ca-certificate", f"file://{tmp_path / 'ca.pem'}"),
+        *("--set-as-active", "--allow-auto-registration", "--query", "certificateId"),
+    )
+    ids = []
+    for number in range(devices):
+        pem = tmp_path / f"device{number}.pem"
+        pem.write_text(pems.client_certificate_pem(number))
+        ids.append(
+            aws_cli(
+                url,
+                env,
+                *("iot", "register-certificate", "--certificate-pem", f"file://{pem}"),
+                *("--ca-certificate-pem", f"file://{tmp_path / 'ca.pem'}", "--set-as-active"),
+                *("--query", "certificateId"),
+            )
+        )
+    return ca_id, ids
+
+
 @pytest.fixture
 def emulator_args():
     """Extra arguments of ``ca-revoke emulator`` (overridden by a test's parametrize)."""
@@ -95,14 +133,7 @@ def test_aws_cli_registers_and_ca_revoke_run_revokes(served_emulator, tmp_path, 
     (tmp_path / "ca.pem").write_text(pems.ca_certificate_pem)
 
     def aws(*args: str) -> str:
-        done = subprocess.run(
-            [str(BIN / "aws"), "--endpoint-url", url, "--output", "text", *args],
-            capture_output=True,
-            text=True,
-            env=env,
-            check=True,
-        )
-        return done.stdout.strip()
+        return aws_cli(url, env, *args)
 
     ca_id = aws(
         "iot",
@@ -231,3 +262,39 @@ def test_emulator_refuses_a_port_in_use_at_once():
         )
     assert done.returncode == 2
     assert "--port" in done.stderr and "in use" in done.stderr
+
+
+@pytest.mark.slow
+def test_quarantine_then_restore_and_the_aws_cli_reads_active_and_the_hand_revoked_one(
+    served_emulator, tmp_path, request
+):
+    """Issue 13's Done-when: quarantine, revoke one by hand, restore with the CA; describe-certificate
+    shows ACTIVE for the restored ones and REVOKED for the one revoked by hand."""
+    url, env = served_emulator
+    ca_id, ids = register_with_the_aws_cli(url, env, tmp_path, request.node.nodeid, devices=4)
+    run = ca_revoke(
+        env, "run", "--endpoint-url", url, "--ca-certificate-id", ca_id, "--target-status", "INACTIVE",
+        "--wait", "--json",
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    quarantine = json.loads(run.stdout)
+    aws_cli(url, env, "iot", "update-certificate", "--certificate-id", ids[0], "--new-status", "REVOKED")
+
+    restore = ca_revoke(
+        env, "restore", "--endpoint-url", url, "--execution", quarantine["executionArn"], "--include-ca",
+        "--wait", "--json",
+    )  # fmt: skip
+
+    assert restore.returncode == 0, restore.stderr
+    report = json.loads(restore.stdout)
+    assert (report["certificates"]["restored"], report["certificates"]["skipped"]) == (3, 1)
+    status = "certificateDescription.status"
+    read = {
+        cid: aws_cli(url, env, "iot", "describe-certificate", "--certificate-id", cid, "--query", status)
+        for cid in ids
+    }
+    assert read == {ids[0]: "REVOKED", ids[1]: "ACTIVE", ids[2]: "ACTIVE", ids[3]: "ACTIVE"}
+    ca_read = aws_cli(
+        url, env, "iot", "describe-ca-certificate", "--certificate-id", ca_id, "--query", status
+    )
+    assert ca_read == "ACTIVE"
