@@ -49,7 +49,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 asl: $(NODE_STAMP)
-	npx --no-install asl-validator --json-path statemachine/revoke_ca.asl.json
+	npx --no-install asl-validator --json-path statemachine/revoke_ca.asl.json --json-path statemachine/restore.asl.json
 
 synth: $(STAMP)
 	JSII_NODE=$(JSII_NODE_PATH) $(BIN)/python app.py

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 from aws_cdk import assertions
 
 from contract.names import STATE_MACHINE_NAME
+from contract.paths import RESTORE_ASL_PATH
 from infra.monitoring import ENDED_NOTICE_PATHS
 from infra.settings import SettingsError
 from infra.stack import REPO_ROOT, build_app, cdk_json_context
@@ -84,6 +86,20 @@ def test_readers_of_objects_that_may_be_missing_may_list_the_executions_prefix(s
 
 
 # -- item 3: every page runs, and a failed page leaves its record -------------------------------------
+
+
+def test_the_restore_map_tolerates_every_failed_page_too() -> None:
+    """The same Developer Guide page: the restore's Map must not stop at its first failed page either."""
+    states = json.loads(RESTORE_ASL_PATH.read_text(encoding="utf-8"))["States"]
+    pages = states["RestoreCertificatePages"]
+    assert pages["ToleratedFailurePercentage"] == 100
+    assert pages["Catch"][0]["Next"] == "FinishRestore"
+    assert set(pages["ItemProcessor"]["States"]) == {
+        "RestoreCertificates",
+        "DescribePageFailure",
+        "RecordPageFailure",
+        "PageFailed",
+    }
 
 
 def test_the_map_tolerates_every_failed_page_and_the_child_records_it() -> None:
@@ -304,8 +320,9 @@ def spec_violations(definition: dict[str, Any]) -> list[str]:
     return found
 
 
-def test_every_field_of_the_asl_is_one_the_specification_lists_for_its_place() -> None:
-    assert spec_violations(json.loads(ASL_PATH.read_text(encoding="utf-8"))) == []
+@pytest.mark.parametrize("asl_path", [ASL_PATH, RESTORE_ASL_PATH], ids=lambda path: path.name)
+def test_every_field_of_the_asl_is_one_the_specification_lists_for_its_place(asl_path: Path) -> None:
+    assert spec_violations(json.loads(asl_path.read_text(encoding="utf-8"))) == []
 
 
 def test_the_walker_finds_a_comment_inside_a_catcher() -> None:
