@@ -73,6 +73,7 @@ def serve(args: argparse.Namespace) -> int:
             for region, deployment in emulator.deployments.items():
                 label = f" ({region})" if len(regions) > 1 else ""
                 console.print(f"State machine{label}: {deployment.state_machine_arn}")
+                console.print(f"Restore state machine{label}: {deployment.restore_state_machine_arn}")
             console.print(f"Report bucket: {emulator.deployment.report_bucket}")
             console.print(
                 "Notifications (the topic's messages, in an SQS queue): "
