@@ -11,8 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from cli import exit_codes
-from cli.report_view import failure_line, print_json
-from cli.run import aws_clients, consoles, wait_and_report
+from cli.run import aws_clients, consoles, print_result, wait_and_report
 from cli.workflow import ExecutionResult, find_state_machine, start_execution
 from contract.names import RESTORE_STATE_MACHINE_NAME
 
@@ -92,11 +91,4 @@ def restore(args: argparse.Namespace) -> int:
     except (BotoCoreError, ClientError, LookupError) as error:
         err.print(f"ca-revoke restore: {error}", markup=False, highlight=False)
         return exit_codes.FAILED
-    if args.json:
-        print_json(result, out)
-    else:
-        print_restore_report(result, out)
-    code = result.exit_code
-    if code != exit_codes.VERIFIED:
-        err.print(f"ca-revoke restore: {failure_line(result)}", markup=False, highlight=False)
-    return code
+    return print_result(result, "restore", as_json=args.json, out=out, err=err, table=print_restore_report)

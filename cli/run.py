@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+from collections.abc import Callable
 from typing import Any
 
 import boto3
@@ -58,15 +59,23 @@ def wait_and_report(sfn: Any, s3: Any, execution_arn: str, err: Console) -> Exec
     return result_of(sfn, s3, description)
 
 
-def print_result(result: ExecutionResult, command: str, *, as_json: bool, out: Console, err: Console) -> int:
-    """The report on ``out`` (table, or JSON), and on ``err`` one line for anything but VERIFIED.
+def print_result(
+    result: ExecutionResult,
+    command: str,
+    *,
+    as_json: bool,
+    out: Console,
+    err: Console,
+    table: Callable[[ExecutionResult, Console], None] = print_report,
+) -> int:
+    """The report on ``out`` (``table``, or JSON), and on ``err`` one line for anything but VERIFIED.
 
     Returns the exit code (cli/exit_codes.py).
     """
     if as_json:
         print_json(result, out)
     else:
-        print_report(result, out)
+        table(result, out)
     code = result.exit_code
     if code != exit_codes.VERIFIED:
         err.print(f"ca-revoke {command}: {failure_line(result)}", markup=False, highlight=False)

@@ -51,7 +51,10 @@ class RevocationFunctions(Construct):
     ListCertificates and ListCertificatesByCA have no resource type, so DiscoverScope gets these three,
     and only these, on ``*``, in a policy of its own. VerifyRevocation makes no AWS IoT call: the
     re-discovery (DiscoverScope) read AWS IoT. AcquireLock reads and writes the lock table's items and
-    describes the executions of this state machine (is a lock's holder still running?).
+    describes the executions of both state machines (is a lock's holder still running?). The restore's
+    tasks: PrepareRestore describes the revocation's executions and reads/writes executions/*;
+    RestoreCertificates has RevokeCertificates' permissions; FinishRestore lists (ListCertificatesByCA on
+    ``*``), describes certificates and CAs and sets CAs back (UpdateCACertificate on ``cacert``).
 
     Attributes:
         functions: logical name (see FUNCTION_SPECS) -> function.
@@ -164,14 +167,16 @@ class RevocationFunctions(Construct):
                 objects_arn: _OBJECTS_REASON,
             },
         )
-        self._grant(
-            "RevokeCertificates",
-            [
-                _allow(["iot:UpdateCertificate", "iot:DescribeCertificate"], [cert_arn]),
-                _allow(["s3:GetObject", "s3:PutObject"], [objects_arn]),
-            ],
-            wildcard_reasons={cert_arn: _CERT_REASON, objects_arn: _OBJECTS_REASON},
-        )
+        # RevokeCertificates and the restore's RestoreCertificates: one page of certificates each.
+        for page_task in ("RevokeCertificates", "RestoreCertificates"):
+            self._grant(
+                page_task,
+                [
+                    _allow(["iot:UpdateCertificate", "iot:DescribeCertificate"], [cert_arn]),
+                    _allow(["s3:GetObject", "s3:PutObject"], [objects_arn]),
+                ],
+                wildcard_reasons={cert_arn: _CERT_REASON, objects_arn: _OBJECTS_REASON},
+            )
         self._grant(
             "VerifyRevocation",
             [
@@ -213,14 +218,6 @@ class RevocationFunctions(Construct):
                 _allow(["s3:GetObject", "s3:PutObject"], [objects_arn]),
             ],
             wildcard_reasons={executions_arn: _EXECUTIONS_REASON, objects_arn: _OBJECTS_REASON},
-        )
-        self._grant(
-            "RestoreCertificates",
-            [
-                _allow(["iot:UpdateCertificate", "iot:DescribeCertificate"], [cert_arn]),
-                _allow(["s3:GetObject", "s3:PutObject"], [objects_arn]),
-            ],
-            wildcard_reasons={cert_arn: _CERT_REASON, objects_arn: _OBJECTS_REASON},
         )
         self._grant(
             "FinishRestore",

@@ -10,7 +10,6 @@ from revocation_common.errors import AutomaticResponseDisabled, InvalidInput
 from revocation_common.models import ExecutionContext
 from revocation_common.observability import logger, metrics, tracer
 from revocation_common.settings import task_settings
-from revocation_common.store import execution_prefix
 
 from normalize_input.findings import Deployment
 from normalize_input.normalize import normalize
@@ -42,15 +41,8 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         logger.warning("automatic response is off; finding ignored")
         metrics.add_metric(name="AutomaticResponseRefused", unit=MetricUnit.Count, value=1)
         raise
-    name = str(execution.get("executionName", ""))
-    ctx = ExecutionContext(
-        executionArn=str(execution.get("executionArn", "")),
-        executionName=name,
-        stateMachineArn=str(execution.get("stateMachineArn", "")),
-        startTime=str(execution.get("startTime", "")),
-        reportBucket=settings.report_bucket,
-        reportPrefix=execution_prefix(name),
-        maxConcurrency=settings.revoke_max_concurrency,
+    ctx = ExecutionContext.of_execution(
+        execution, report_bucket=settings.report_bucket, max_concurrency=settings.revoke_max_concurrency
     )
     metrics.add_metric(name="RevocationRequested", unit=MetricUnit.Count, value=1)
     metrics.add_metadata(key="caCertificateId", value=request.caCertificateId)

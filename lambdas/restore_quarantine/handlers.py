@@ -15,7 +15,6 @@ from revocation_common.models import ExecutionContext
 from revocation_common.observability import logger, metrics, tracer
 from revocation_common.pacing import RatePacer
 from revocation_common.settings import task_settings
-from revocation_common.store import execution_prefix
 
 from restore_quarantine.finish import finish_restore, restore_notification
 from restore_quarantine.models import RestorePageInput, RestoreTaskInput
@@ -42,15 +41,8 @@ def prepare_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, 
     """
     settings = task_settings()
     execution = event.get("execution") or {}
-    name = str(execution.get("executionName", ""))
-    ctx = ExecutionContext(
-        executionArn=str(execution.get("executionArn", "")),
-        executionName=name,
-        stateMachineArn=str(execution.get("stateMachineArn", "")),
-        startTime=str(execution.get("startTime", "")),
-        reportBucket=settings.report_bucket,
-        reportPrefix=execution_prefix(name),
-        maxConcurrency=settings.revoke_max_concurrency,
+    ctx = ExecutionContext.of_execution(
+        execution, report_bucket=settings.report_bucket, max_concurrency=settings.revoke_max_concurrency
     )
     try:
         request, plan = prepare_restore(

@@ -6,10 +6,12 @@ workflow's main output, is in revocation_common.report_model.
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Mapping
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from revocation_common.store import execution_prefix
 from revocation_common.vocabulary import CA_CERTIFICATE_ID_PATTERN, DEFAULT_TARGET_STATUS, TargetStatus
 
 Outcome = Literal["REVOKED", "ALREADY_IN_TARGET", "SKIPPED", "FAILED"]
@@ -48,7 +50,8 @@ class CanonicalRequest(_Frozen):
 
 
 class ExecutionContext(_Frozen):
-    """Where this execution keeps its data; built by NormalizeInput from the context object."""
+    """Where this execution keeps its data; built by NormalizeInput (PrepareRestore for a restore) from
+    the context object."""
 
     executionArn: str
     executionName: str
@@ -57,6 +60,24 @@ class ExecutionContext(_Frozen):
     reportBucket: str
     reportPrefix: str
     maxConcurrency: int = Field(ge=1)
+
+    @classmethod
+    def of_execution(
+        cls, execution: Mapping[str, Any], *, report_bucket: str, max_concurrency: int
+    ) -> ExecutionContext:
+        """From the first state's ``execution`` block ({executionArn, executionName, startTime,
+        stateMachineArn} of the context object, Step Functions Developer Guide "Context object"); the
+        execution's S3 prefix is ``executions/<executionName>/``."""
+        name = str(execution.get("executionName", ""))
+        return cls(
+            executionArn=str(execution.get("executionArn", "")),
+            executionName=name,
+            stateMachineArn=str(execution.get("stateMachineArn", "")),
+            startTime=str(execution.get("startTime", "")),
+            reportBucket=report_bucket,
+            reportPrefix=execution_prefix(name),
+            maxConcurrency=max_concurrency,
+        )
 
 
 class TaskInput(_Frozen):
