@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from revocation_common.report_model import Report
+from revocation_common.vocabulary import RESTORE_STATE_MACHINE_SUFFIX
 
 
 def mode_label(dry_run: bool, target_status: str) -> str:
@@ -133,15 +134,18 @@ def failure_notification(state: dict[str, Any], execution_arn: str) -> dict[str,
     raw_request = state.get("request")
     request: dict[str, Any] | None = raw_request if isinstance(raw_request, dict) else None
     ca_id = str(request["caCertificateId"]) if request else ""
+    parts = execution_arn.split(":")
+    restoring = len(parts) > 6 and parts[6].endswith(RESTORE_STATE_MACHINE_SUFFIX)
+    what = "IoT CA quarantine restore" if restoring else "IoT CA revocation"
     if name == "RevocationAlreadyInProgress":
-        headline = "IoT CA revocation NOT STARTED: another execution is already revoking this CA"
-        subject = f"IoT CA revocation already in progress: {ca_id[:12]}"
+        headline = f"{what} NOT STARTED: another execution is already working on this CA"
+        subject = f"{what} already in progress: {ca_id[:12]}"
     elif request is None:
-        headline = "IoT CA revocation REFUSED: the input names no valid request; nothing was changed"
-        subject = f"IoT CA revocation refused: {name}"
+        headline = f"{what} REFUSED: the input names no valid request; nothing was changed"
+        subject = f"{what} refused: {name}"
     else:
-        headline = "IoT CA revocation FAILED"
-        subject = f"IoT CA revocation FAILED: {ca_id[:12]} ({name})"
+        headline = f"{what} FAILED"
+        subject = f"{what} FAILED: {ca_id[:12]} ({name})"
     rows: list[tuple[str, str]] = []
     if request:
         rows += [

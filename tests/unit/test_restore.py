@@ -154,3 +154,20 @@ def test_a_quarantine_without_a_report_is_refused(ports, lambda_context):
         prepare_handler(
             prepare_event({"action": "restore", "executionArn": execution_arn(QUARANTINE)}), lambda_context
         )
+
+
+def test_a_failed_restore_is_announced_as_a_restore(lambda_context):
+    from summarize_failure.handler import handler as summarize_failure
+
+    restore_arn = prepare_event({})["execution"]["executionArn"]
+    notice = summarize_failure(
+        {
+            "state": {
+                "error": {"Error": "InvalidInput", "Cause": "executionArn: the execution was a dry run"}
+            },
+            "execution": {"executionArn": restore_arn},
+        },
+        lambda_context,
+    )
+    assert notice["subject"] == "IoT CA quarantine restore refused: InvalidInput"
+    assert "the execution was a dry run" in notice["message"]
