@@ -24,6 +24,10 @@ class TaskSettings:
     lock_table: DynamoDB table of the per-CA locks (one item per CA being worked on).
     security_hub_check_names: AWS IoT Device Defender audit checks whose Security Hub findings may start a
         run (the EventBridge rule matches the same set).
+    list_affected_things: list each certificate's Things (ListPrincipalThings) into its outcome and the
+        report's affected-Things CSV (LIST_AFFECTED_THINGS "true"/"false").
+    list_principal_things_tps: ListPrincipalThings quota shared by all Map children (transactions per
+        second).
     """
 
     report_bucket: str
@@ -35,6 +39,8 @@ class TaskSettings:
     list_time_budget_seconds: float
     lock_table: str = ""
     security_hub_check_names: tuple[str, ...] = ()
+    list_affected_things: bool = True
+    list_principal_things_tps: float = 10.0
 
 
 def _positive_float(name: str, default: str) -> float:
@@ -46,6 +52,13 @@ def _positive_float(name: str, default: str) -> float:
     if value <= 0:
         raise ValueError(f"{name}: expected a positive number, got {raw!r}")
     return value
+
+
+def _flag(name: str, default: str) -> bool:
+    raw = os.environ.get(name, default)
+    if raw.strip().lower() not in ("true", "false"):
+        raise ValueError(f"{name}: expected true or false, got {raw!r}")
+    return raw.strip().lower() == "true"
 
 
 @lru_cache(maxsize=1)
@@ -66,4 +79,6 @@ def task_settings() -> TaskSettings:
         security_hub_check_names=tuple(
             name.strip() for name in os.environ.get("SECURITY_HUB_CHECK_NAMES", "").split(",") if name.strip()
         ),
+        list_affected_things=_flag("LIST_AFFECTED_THINGS", "true"),
+        list_principal_things_tps=_positive_float("LIST_PRINCIPAL_THINGS_TPS", "10"),
     )

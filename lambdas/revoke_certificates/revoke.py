@@ -1,7 +1,8 @@
 """Revocation of the certificates of one page.
 
 Source: AWS IoT API reference, UpdateCertificate ("REVOKED ... cannot be changed"; a certificate in
-PENDING_TRANSFER cannot be updated: CertificateStateException), DescribeCertificate.
+PENDING_TRANSFER cannot be updated: CertificateStateException), DescribeCertificate, ListPrincipalThings
+(the Things of each certificate, after its update: revocation_common.things).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from revocation_common.outcomes import settled_outcome
 from revocation_common.pacing import RatePacer
 from revocation_common.ports import IotPort, ObjectStore, UpdateRefused
 from revocation_common.store import outcome_key
+from revocation_common.things import attached_things, certificate_arn
 
 # UpdateCertificate refusals after which DescribeCertificate tells what the certificate's status is now.
 STATUS_CHANGED_CODES = frozenset({"CertificateStateException", "ResourceNotFoundException"})
@@ -30,6 +32,14 @@ def child_pacer(quota_tps: float, max_concurrency: int, page_count: int, page_nu
     children = max(1, min(max_concurrency, page_count))
     aggregate = quota_tps * QUOTA_HEADROOM
     return RatePacer(aggregate / children, phase=(page_number % children) / aggregate)
+
+
+def things_pacer(quota_tps: float, max_concurrency: int, page_count: int, page_number: int) -> RatePacer:
+    """This child's share of the ListPrincipalThings quota (as child_pacer), its slots shifted by half an
+    interval so that a certificate's listing falls between two of its updates instead of on the next
+    update slot (the page then runs at the slower of the two rates, not at half of it)."""
+    pacer = child_pacer(quota_tps, max_concurrency, page_count, page_number)
+    return RatePacer(1.0 / pacer.interval, phase=pacer.phase + pacer.interval / 2)
 
 
 def _settled(entry: PageEntry, status: str | None, target: str) -> CertificateOutcome | None:
@@ -89,11 +99,18 @@ def revoke_page(
     prefix: str,
     page_key: str,
     page_number: int,
+    things: RatePacer | None = None,
+    execution_arn: str = "",
 ) -> OutcomeCounts:
     """Process one page: read it from S3, settle each certificate, write ``outcomes/{n:06d}.json``.
 
     Each outcome keeps the entry's foundBy/issuedBy (how discovery found it, for the report's per-CA counts).
+    ``things``: when given (cdk.json listAffectedThings), after each certificate's update its Things are
+    listed (ListPrincipalThings of its ARN in ``execution_arn``'s partition, Region and account, paced by
+    this pacer) into the outcome's thingNames; a dry run lists too (it changes nothing). None: thingNames
+    stays None and ListPrincipalThings is never called.
     Output: the page's OutcomeCounts (only counts travel back to the state machine).
+    Errors: TransientAwsError (the state retries the page), ValueError for a malformed execution_arn.
     """
     entries = [PageEntry.model_validate(item) for item in store.get_json(page_key)]
     counts = OutcomeCounts()
@@ -102,6 +119,9 @@ def revoke_page(
         outcome = revoke_certificate(
             iot, pacer, entry, target=request.targetStatus, dry_run=request.dryRun
         ).model_copy(update={"foundBy": entry.foundBy, "issuedBy": entry.issuedBy})
+        if things is not None:
+            names = attached_things(iot, things, certificate_arn(execution_arn, entry.certificateId))
+            outcome = outcome.model_copy(update={"thingNames": names})
         counts.add(outcome.outcome)
         outcomes.append(outcome.model_dump())
     store.put_json(

@@ -118,6 +118,8 @@ README_REPORT_KEYS = [
     "startedAt",
     "scope",
     "failedPages",
+    "affectedThings",
+    "affectedThingsLocation",
 ]
 
 
