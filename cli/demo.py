@@ -30,7 +30,8 @@ TARGET_STATUS = "REVOKED"  # the demo's request takes the default target
 
 def demo_fleet(iot: Any, *, certificates: int, decoys: int, seed: int) -> Fleet:
     """Seed the demo's fleet: ``certificates`` in scope (SCOPE_SHARE), ``decoys`` spread evenly over the
-    kinds "other-ca", "unlinked-other-ca", "name-spoof" and "impostor-ca" (emulator.fleet.DECOY_KINDS).
+    kinds "other-ca", "unlinked-other-ca", "name-spoof" and "impostor-ca" (emulator.fleet.DECOY_KINDS),
+    and Things attached to the certificates (emulator.fleet_things).
 
     Returns the emulator.fleet.Fleet (which ids are in scope, which are decoys, by kind).
     """
@@ -47,6 +48,7 @@ def demo_fleet(iot: Any, *, certificates: int, decoys: int, seed: int) -> Fleet:
         spoofs=kinds[2],
         impostor_ca=kinds[3] or None,
         seed=seed,
+        things=True,
     )
 
 

@@ -61,6 +61,13 @@ def _flag(name: str, default: str) -> bool:
     return raw.strip().lower() == "true"
 
 
+# The default of LIST_PRINCIPAL_THINGS_TPS: AWS IoT Core's ListPrincipalThings quota, transactions per
+# second per account and Region (AWS General Reference, "AWS IoT Core endpoints and quotas",
+# https://docs.aws.amazon.com/general/latest/gr/iot-core.html); the deployed value is cdk.json's
+# listPrincipalThingsTps, set from Service Quotas.
+DEFAULT_LIST_PRINCIPAL_THINGS_TPS = "10"
+
+
 @lru_cache(maxsize=1)
 def task_settings() -> TaskSettings:
     """Read the task settings once per process.
@@ -80,5 +87,5 @@ def task_settings() -> TaskSettings:
             name.strip() for name in os.environ.get("SECURITY_HUB_CHECK_NAMES", "").split(",") if name.strip()
         ),
         list_affected_things=_flag("LIST_AFFECTED_THINGS", "true"),
-        list_principal_things_tps=_positive_float("LIST_PRINCIPAL_THINGS_TPS", "10"),
+        list_principal_things_tps=_positive_float("LIST_PRINCIPAL_THINGS_TPS", DEFAULT_LIST_PRINCIPAL_THINGS_TPS),
     )
