@@ -152,6 +152,11 @@ def run_demo(args: argparse.Namespace) -> int:
         # Successful IoT writes (UpdateCertificate, UpdateCACertificate, ...) to anything outside the
         # scope, from the emulator's own log: must be 0.
         "foreignWrites": sum(1 for _, resource in stats.writes if resource not in own),
+        # The Things attached to the certificates in scope: the report's count (ListPrincipalThings) and
+        # what the fleet attached (emulator.fleet_things).
+        "affectedThings": (result.report or {}).get("affectedThings"),
+        "thingsSeeded": len({name for cid in in_scope for name in fleet.things.get(cid, ())}),
+        "certificatesWithoutThings": sum(1 for cid in in_scope if not fleet.things.get(cid)),
         "iotTps": args.iot_tps,
         "seedSeconds": round(seeded - started, 2),
         "workflowSeconds": round(finished - seeded, 2),

@@ -87,5 +87,7 @@ def task_settings() -> TaskSettings:
             name.strip() for name in os.environ.get("SECURITY_HUB_CHECK_NAMES", "").split(",") if name.strip()
         ),
         list_affected_things=_flag("LIST_AFFECTED_THINGS", "true"),
-        list_principal_things_tps=_positive_float("LIST_PRINCIPAL_THINGS_TPS", DEFAULT_LIST_PRINCIPAL_THINGS_TPS),
+        list_principal_things_tps=_positive_float(
+            "LIST_PRINCIPAL_THINGS_TPS", DEFAULT_LIST_PRINCIPAL_THINGS_TPS
+        ),
     )

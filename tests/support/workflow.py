@@ -10,7 +10,11 @@ from emulator.session import EmulatorSession
 
 __all__ = ["FAST_CONTEXT", "POLL_SECONDS", "finish_workflow", "run_workflow", "start_workflow"]
 
-FAST_CONTEXT: Final = {"updateCertificateTps": 2000, "listCertificatesByCaTps": 2000}
+FAST_CONTEXT: Final = {
+    "updateCertificateTps": 2000,
+    "listCertificatesByCaTps": 2000,
+    "listPrincipalThingsTps": 2000,
+}
 """cdk.json context for fast pacing: the quota logic is exercised by the bench and the throttling tests."""
 POLL_SECONDS: Final = 0.05
 """DescribeExecution polling interval of the helpers (the emulator is fast; the CLI polls every second)."""
