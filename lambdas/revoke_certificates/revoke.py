@@ -7,6 +7,7 @@ PENDING_TRANSFER cannot be updated: CertificateStateException), DescribeCertific
 
 from __future__ import annotations
 
+import contextvars
 from concurrent.futures import ThreadPoolExecutor
 
 from revocation_common.models import CanonicalRequest, CertificateOutcome, OutcomeCounts, PageEntry
@@ -122,11 +123,13 @@ def revoke_page(
     try:
         listed = None
         if things is not None:
-            pace = things
-            listed = lister.map(
-                lambda entry: attached_things(iot, pace, certificate_arn(execution_arn, entry.certificateId)),
-                entries,
-            )
+            pace, context = things, contextvars.copy_context()  # the invocation's context, on the thread
+
+            def list_things(entry: PageEntry) -> list[str]:
+                arn = certificate_arn(execution_arn, entry.certificateId)
+                return context.run(attached_things, iot, pace, arn)
+
+            listed = lister.map(list_things, entries)
         for entry in entries:
             outcome = revoke_certificate(
                 iot, pacer, entry, target=request.targetStatus, dry_run=request.dryRun
