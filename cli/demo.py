@@ -30,7 +30,8 @@ TARGET_STATUS = "REVOKED"  # the demo's request takes the default target
 
 def demo_fleet(iot: Any, *, certificates: int, decoys: int, seed: int) -> Fleet:
     """Seed the demo's fleet: ``certificates`` in scope (SCOPE_SHARE), ``decoys`` spread evenly over the
-    kinds "other-ca", "unlinked-other-ca", "name-spoof" and "impostor-ca" (emulator.fleet.DECOY_KINDS).
+    kinds "other-ca", "unlinked-other-ca", "name-spoof" and "impostor-ca" (emulator.fleet.DECOY_KINDS),
+    and Things attached to the certificates (emulator.fleet_things).
 
     Returns the emulator.fleet.Fleet (which ids are in scope, which are decoys, by kind).
     """
@@ -47,6 +48,7 @@ def demo_fleet(iot: Any, *, certificates: int, decoys: int, seed: int) -> Fleet:
         spoofs=kinds[2],
         impostor_ca=kinds[3] or None,
         seed=seed,
+        things=True,
     )
 
 
@@ -150,6 +152,11 @@ def run_demo(args: argparse.Namespace) -> int:
         # Successful IoT writes (UpdateCertificate, UpdateCACertificate, ...) to anything outside the
         # scope, from the emulator's own log: must be 0.
         "foreignWrites": sum(1 for _, resource in stats.writes if resource not in own),
+        # The Things attached to the certificates in scope: the report's count (ListPrincipalThings) and
+        # what the fleet attached (emulator.fleet_things).
+        "affectedThings": (result.report or {}).get("affectedThings"),
+        "thingsSeeded": len({name for cid in in_scope for name in fleet.things.get(cid, ())}),
+        "certificatesWithoutThings": sum(1 for cid in in_scope if not fleet.things.get(cid)),
         "iotTps": args.iot_tps,
         "seedSeconds": round(seeded - started, 2),
         "workflowSeconds": round(finished - seeded, 2),

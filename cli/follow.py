@@ -10,6 +10,8 @@ DescribeMapRun; Amazon S3 API reference, GetObject (the report of a failed run).
 from __future__ import annotations
 
 import argparse
+import sys
+from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -43,7 +45,8 @@ def report(args: argparse.Namespace) -> int:
     """Print the report of the finished execution EXECUTION_ARN (one DescribeExecution, no waiting).
 
     Output: as ``follow``. Exit codes: as ``follow``; an execution still running is exit 1 with a line
-    saying so (``ca-revoke follow`` waits for it).
+    saying so (``ca-revoke follow`` waits for it). --csv: the affected-Things CSV (S3 GetObject of the
+    report's affectedThingsLocation) on stdout instead, exit 0; exit 1 with one line when there is none.
     """
     out, err = consoles()
     try:
@@ -58,7 +61,32 @@ def report(args: argparse.Namespace) -> int:
             )
             return exit_codes.FAILED
         result = result_of(sfn, s3, description)
+        if getattr(args, "csv", False):
+            return _print_affected_things(s3, args.execution_arn, result.report, err)
     except (BotoCoreError, ClientError) as error:
         err.print(f"ca-revoke report: {error}", markup=False, highlight=False)
         return exit_codes.FAILED
     return print_result(result, "report", as_json=args.json, out=out, err=err)
+
+
+def _print_affected_things(s3: Any, execution_arn: str, report: dict[str, Any] | None, err: Any) -> int:
+    """``report --csv``: GetObject of the report's affectedThingsLocation, written to stdout as it is.
+
+    Exit 0 when printed; 1 with one line on stderr when the run has no CSV (no report, or its Things
+    were not listed: cdk.json listAffectedThings false, or a run from before issue 13).
+    Errors: botocore's (the caller prints them).
+    """
+    location = (report or {}).get("affectedThingsLocation")
+    if not isinstance(location, str) or not location.startswith("s3://"):
+        err.print(
+            f"ca-revoke report: {execution_arn} has no affected-Things CSV "
+            "(its report has no affectedThingsLocation: listAffectedThings was false, or it has no report)",
+            markup=False,
+            highlight=False,
+        )
+        return exit_codes.FAILED
+    bucket, _, key = location.removeprefix("s3://").partition("/")
+    body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+    sys.stdout.write(body.decode("utf-8"))
+    sys.stdout.flush()
+    return exit_codes.VERIFIED

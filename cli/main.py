@@ -287,7 +287,13 @@ def build_parser() -> argparse.ArgumentParser:
         "execution_arn", metavar="EXECUTION_ARN", type=_execution_arn, help="what run printed"
     )
     _add_connection_options(report)
-    report.add_argument("--json", action="store_true", help="print the report as JSON")
+    report_format = report.add_mutually_exclusive_group()
+    report_format.add_argument("--json", action="store_true", help="print the report as JSON")
+    report_format.add_argument(
+        "--csv",
+        action="store_true",
+        help="print the run's affected-Things CSV (certificateId,thingName,statusBefore,statusAfter,outcome)",
+    )
 
     bench = commands.add_parser("bench", help="benchmark the workflow against the AWS CLI and boto3 loops")
     bench.add_argument(

@@ -176,6 +176,11 @@ def print_report(result: ExecutionResult, console: Console) -> None:
     table.add_row("reason", _text(report.get("reason")))
     table.add_row("incident", _text(report.get("incidentId")))
     table.add_row("report", _text(report.get("reportLocation")))
+    if report.get("affectedThingsLocation"):
+        table.add_row(
+            "affected Things",
+            f"{plural(int(report.get('affectedThings') or 0), 'Thing')}: {report['affectedThingsLocation']}",
+        )
     link = console_link(execution_arn)
     if link:
         table.add_row("console", link)
@@ -216,6 +221,19 @@ def print_report(result: ExecutionResult, console: Console) -> None:
         console.print(f"[bold red]NOT VERIFIED[/] ({result.status} {result.error})".rstrip())
 
 
+def affected_things_line(demo: dict[str, Any]) -> str:
+    """The demo's one line on the Things: the report's affectedThings (distinct Things attached to the
+    certificates in scope, from ListPrincipalThings) next to what the fleet attached to them."""
+    listed = demo.get("affectedThings")
+    if listed is None:
+        return "Affected Things: not listed (cdk.json listAffectedThings is false)"
+    return (
+        f"Affected Things: {plural(int(listed), 'Thing')} attached to the certificates in scope "
+        f"(seeded {demo.get('thingsSeeded', 0)}), {demo.get('certificatesWithoutThings', 0)} certificates "
+        "without a Thing; `ca-revoke report EXECUTION_ARN --csv` prints them"
+    )
+
+
 def print_demo_summary(demo: dict[str, Any], console: Console, *, faults_requested: bool) -> None:
     """The demo's lines after the report: the scope read back, the decoys untouched by kind and the wall
     time; the injected faults only when --fault-rate or --lambda-crash-rate asked for them."""
@@ -230,6 +248,8 @@ def print_demo_summary(demo: dict[str, Any], console: Console, *, faults_request
         f"({kinds or 'none'}), {demo['decoyCasUntouched']}/{plural(int(demo['decoyCas']), 'CA')}; "
         f"{demo['foreignWrites']} writes outside the scope; workflow {demo['workflowSeconds']} s"
     )
+    if "affectedThings" in demo:
+        console.print(affected_things_line(demo))
     if faults_requested:
         faults = demo["faults"]
         console.print(

@@ -28,6 +28,9 @@ VARIABLE_OF_CONTEXT_KEY: Final = {
     "describeCaCertificateTps": "DESCRIBE_CA_CERTIFICATE_TPS",
     "listCertificatesTps": "LIST_CERTIFICATES_TPS",
     "describeCertificateTps": "DESCRIBE_CERTIFICATE_TPS",
+    # RevokeCertificates and VerifyRevocation: the affected Things (ListPrincipalThings) of each certificate.
+    "listAffectedThings": "LIST_AFFECTED_THINGS",
+    "listPrincipalThingsTps": "LIST_PRINCIPAL_THINGS_TPS",
 }
 POWERTOOLS_ENVIRONMENT: Final = {
     "POWERTOOLS_SERVICE_NAME": SERVICE_NAME,

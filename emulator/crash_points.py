@@ -3,9 +3,11 @@ crashed between its AWS calls, and the records of those crashes. ``emulator.lamb
 this module imports nothing of the emulator.
 
 A botocore ``before-call`` handler, registered on the emulator's default boto3 session, sees every AWS
-call the task code makes (each API call once, however many times botocore retries it). On the thread of
-a running invocation it records the call ("iot:UpdateCertificate") and, when the invocation is armed to
-crash after N calls, raises SimulatedCrash at the next one: the task dies part-way, after real work.
+call the task code makes (each API call once, however many times botocore retries it). In the context of
+a running invocation (a ContextVar: its thread, and any thread the task runs in a copy of its context,
+as RevokeCertificates' Things listing does) it records the call ("iot:UpdateCertificate") and, when the
+invocation is armed to crash after N calls, raises SimulatedCrash at the next one: the task dies part-way,
+after real work.
 """
 
 from __future__ import annotations
@@ -13,10 +15,11 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
-_local = threading.local()
+_invocation: ContextVar[TrackedInvocation | None] = ContextVar("invocation", default=None)
 
 
 class SimulatedCrash(BaseException):
@@ -64,13 +67,13 @@ class TrackedInvocation:
 
 @contextmanager
 def tracking(invocation: TrackedInvocation) -> Iterator[TrackedInvocation]:
-    """Within the block, AWS calls on this thread are recorded on ``invocation`` (and may crash it)."""
-    previous = getattr(_local, "invocation", None)
-    _local.invocation = invocation
+    """Within the block, AWS calls in this context (this thread, and copies of its context run on other
+    threads) are recorded on ``invocation`` (and may crash it)."""
+    token = _invocation.set(invocation)
     try:
         yield invocation
     finally:
-        _local.invocation = previous
+        _invocation.reset(token)
 
 
 def crash(invocation: TrackedInvocation, *, at_end: bool = False) -> None:
@@ -87,7 +90,7 @@ def crash(invocation: TrackedInvocation, *, at_end: bool = False) -> None:
 
 def before_call(model: Any = None, **_: Any) -> None:
     """botocore ``before-call`` handler: records the call of the running invocation, crashes it when due."""
-    invocation: TrackedInvocation | None = getattr(_local, "invocation", None)
+    invocation = _invocation.get()
     if invocation is None:
         return
     if invocation.crash_due():

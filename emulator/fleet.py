@@ -32,6 +32,7 @@ from typing import Any
 from moto.iot.models import FakeCertificate
 
 from emulator import iot
+from emulator.fleet_things import attach_things, plan_things
 from emulator.fleet_x509 import Issuer, derive_key, fingerprint
 
 __all__ = [
@@ -106,6 +107,7 @@ class Fleet:
     via_backend: True when certificates were written through moto's backend objects (fast path).
     cas: every CA seeded, the named CA first, then the chain, then the rest.
     decoys: decoy kind -> ids (every kind of DECOY_KINDS, empty when none was seeded).
+    things: certificateId -> the Things attached to it (every certificate; empty without ``things=True``).
     """
 
     ca_certificate_id: str
@@ -117,6 +119,7 @@ class Fleet:
     via_backend: bool = False
     cas: tuple[FleetCa, ...] = ()
     decoys: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    things: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def status_of(self, certificate_id: str) -> str:
         """The status ``certificate_id`` was seeded in (ACTIVE unless listed in preexisting_ids)."""
@@ -282,6 +285,7 @@ def seed_fleet(
     spoofs: int = 0,
     impostor_ca: int | None = None,
     self_signed_ca: int | None = None,
+    things: bool = False,
 ) -> Fleet:
     """Register a CA, the client certificates it signed, what else its key reaches, and decoys.
 
@@ -311,6 +315,7 @@ def seed_fleet(
         certificates registered under it (decoys).
     self_signed_ca: when not None, a self-signed CA registered beside, with this many certificates
         registered under it (decoys).
+    things: attach Things to the certificates (emulator.fleet_things: some none, some several, some shared).
     CAs are registered through the API (RegisterCACertificate, setAsActive=True; the named CA and the
     chain with allowAutoRegistration=True). Certificates of every kind are interleaved in creation order,
     so listings must really filter. Returns a :class:`Fleet`. Raises ValueError for bad counts or
@@ -391,6 +396,8 @@ def seed_fleet(
     registered = {ca.issuer.label: ca.certificate_id for ca in cas}
     pre = _seed_backend(backend, plan, registered) if use_backend else _seed_api(iot_client, plan)
 
+    thing_plan = plan_things(seed, [cid for group in groups for cid in group.ids]) if things else {}
+    attach_things(iot_client, backend if use_backend else None, thing_plan)
     decoys_by_kind: dict[str, list[str]] = {kind: [] for kind in DECOY_KINDS}
     for group in groups:
         if group.decoy is not None:
@@ -405,6 +412,7 @@ def seed_fleet(
         via_backend=use_backend,
         cas=tuple(ca.fleet_ca() for ca in cas),
         decoys={kind: tuple(ids) for kind, ids in decoys_by_kind.items()},
+        things=thing_plan,
     )
 
 

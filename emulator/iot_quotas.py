@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from collections import deque
 
-# The certificate APIs of the AWS IoT control plane, each with its own quota (transactions per second per
+# The certificate APIs of the AWS IoT control plane and ListPrincipalThings, each with its own quota (TPS per
 # account and Region) in AWS IoT Core's service quotas (AWS General Reference, "AWS IoT Core endpoints and
 # quotas"); --iot-tps sets the same value for each.
 CONTROL_PLANE_APIS = (
@@ -22,6 +22,7 @@ CONTROL_PLANE_APIS = (
     "RegisterCertificateWithoutCA",
     "RegisterCACertificate",
     "TransferCertificate",
+    "ListPrincipalThings",  # the Things attached to a certificate (issue 13)
 )
 
 

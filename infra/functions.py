@@ -167,16 +167,31 @@ class RevocationFunctions(Construct):
                 objects_arn: _OBJECTS_REASON,
             },
         )
-        # RevokeCertificates and the restore's RestoreCertificates: one page of certificates each.
-        for page_task in ("RevokeCertificates", "RestoreCertificates"):
-            self._grant(
-                page_task,
-                [
-                    _allow(["iot:UpdateCertificate", "iot:DescribeCertificate"], [cert_arn]),
-                    _allow(["s3:GetObject", "s3:PutObject"], [objects_arn]),
-                ],
-                wildcard_reasons={cert_arn: _CERT_REASON, objects_arn: _OBJECTS_REASON},
-            )
+        self._grant(
+            "RevokeCertificates",
+            [
+                _allow(["iot:UpdateCertificate", "iot:DescribeCertificate"], [cert_arn]),
+                # The affected Things of each certificate (cdk.json listAffectedThings). Service Authorization
+                # Reference, "Actions, resources, and condition keys for AWS IoT": iot:ListPrincipalThings
+                # has no resource type, so it can only be granted on "*" (a cert/* resource would never
+                # match and AWS would deny the call).
+                _allow(["iot:ListPrincipalThings"], ["*"]),
+                _allow(["s3:GetObject", "s3:PutObject"], [objects_arn]),
+            ],
+            wildcard_reasons={
+                "*": _PRINCIPAL_THINGS_REASON,
+                cert_arn: _CERT_REASON,
+                objects_arn: _OBJECTS_REASON,
+            },
+        )
+        self._grant(
+            "RestoreCertificates",
+            [
+                _allow(["iot:UpdateCertificate", "iot:DescribeCertificate"], [cert_arn]),
+                _allow(["s3:GetObject", "s3:PutObject"], [objects_arn]),
+            ],
+            wildcard_reasons={cert_arn: _CERT_REASON, objects_arn: _OBJECTS_REASON},
+        )
         self._grant(
             "VerifyRevocation",
             [
@@ -274,6 +289,11 @@ _LISTINGS_REASON = (
     "iot:ListCACertificates, iot:ListCertificates and iot:ListCertificatesByCA have no resource type in "
     "the Service Authorization Reference (AWS IoT), so they can only be granted on '*'; they are the only "
     "actions of this policy on '*'."
+)
+_PRINCIPAL_THINGS_REASON = (
+    "iot:ListPrincipalThings (the Things attached to each certificate in scope) has no resource type in the "
+    "Service Authorization Reference (AWS IoT), so it can only be granted on '*'; it is the only action of "
+    "this policy on '*', and it only reads."
 )
 _EXECUTIONS_REASON = (
     "A lock's holder is an execution whose name is known only at run time; DescribeExecution is limited "

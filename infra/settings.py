@@ -38,6 +38,8 @@ DESCRIBE_CA_CERTIFICATE_TPS: Final = "describeCaCertificateTps"
 LIST_CERTIFICATES_TPS: Final = "listCertificatesTps"
 DESCRIBE_CERTIFICATE_TPS: Final = "describeCertificateTps"
 SCAN_UNLINKED_CERTIFICATES: Final = "scanUnlinkedCertificates"
+LIST_AFFECTED_THINGS: Final = "listAffectedThings"
+LIST_PRINCIPAL_THINGS_TPS: Final = "listPrincipalThingsTps"
 LOG_RETENTION_DAYS: Final = "logRetentionDays"
 POWERTOOLS_LAYER_PARAMETER: Final = "powertoolsLayerParameter"
 REPORT_RETENTION_DAYS: Final = "reportRetentionDays"
@@ -59,6 +61,8 @@ CONTEXT_KEYS: Final = (
     LIST_CERTIFICATES_TPS,
     DESCRIBE_CERTIFICATE_TPS,
     SCAN_UNLINKED_CERTIFICATES,
+    LIST_AFFECTED_THINGS,
+    LIST_PRINCIPAL_THINGS_TPS,
     LOG_RETENTION_DAYS,
     POWERTOOLS_LAYER_PARAMETER,
     REPORT_RETENTION_DAYS,
@@ -141,6 +145,10 @@ class Settings:
             endpoints and quotas: 10 by default).
         scan_unlinked_certificates: the default of the request's scanUnlinked: scan the certificates
             linked to no registered CA for those a CA in scope signed.
+        list_affected_things: list the Things attached to each certificate in scope (ListPrincipalThings)
+            into its outcome and the report's affected-Things CSV.
+        list_principal_things_tps: the ListPrincipalThings quota the RevokeCertificates children share,
+            transactions/second (AWS General Reference, "AWS IoT Core endpoints and quotas"; cdk.json 10).
         log_retention_days: CloudWatch Logs retention of every log group of the stack, days.
         powertools_layer_parameter: public SSM parameter holding the Powertools layer version ARN.
         report_retention_days: S3 lifecycle expiry of pages, outcomes and reports, days.
@@ -175,6 +183,8 @@ class Settings:
     report_retention_days: int
     state_machine_name: str
     regions: tuple[str, ...] = ()
+    list_affected_things: bool = True
+    list_principal_things_tps: int = 10
 
     @property
     def restore_state_machine_name(self) -> str:
@@ -231,6 +241,10 @@ class Settings:
             report_retention_days=_int(node, REPORT_RETENTION_DAYS, 1, 36_500, "days"),
             state_machine_name=_state_machine_name(node),
             regions=regions_from_context(node),
+            list_affected_things=_bool(node, LIST_AFFECTED_THINGS),
+            list_principal_things_tps=_int(
+                node, LIST_PRINCIPAL_THINGS_TPS, 1, 10_000, "transactions per second"
+            ),
         )
 
     @property
@@ -261,6 +275,8 @@ class Settings:
             LIST_CERTIFICATES_TPS: self.list_certificates_tps,
             DESCRIBE_CERTIFICATE_TPS: self.describe_certificate_tps,
             SCAN_UNLINKED_CERTIFICATES: self.scan_unlinked_certificates,
+            LIST_AFFECTED_THINGS: self.list_affected_things,
+            LIST_PRINCIPAL_THINGS_TPS: self.list_principal_things_tps,
         }
         return task_environment(context, report_bucket=report_bucket_name, lock_table=lock_table_name)
 

@@ -8,6 +8,7 @@ overridden here keep moto's behaviour.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections.abc import Iterable
 from typing import Any
@@ -19,7 +20,7 @@ from moto.iot.exceptions import (
     ResourceAlreadyExistsException,
     ResourceNotFoundException,
 )
-from moto.iot.models import FakeCaCertificate, FakeCertificate, IoTBackend
+from moto.iot.models import FakeCaCertificate, FakeCertificate, FakeThing, IoTBackend
 
 from emulator.iot.exceptions import TransferConflictException
 from emulator.iot.store import (
@@ -76,6 +77,8 @@ class EmulatorIoTBackend(IoTBackend):
         super().__init__(region_name, account_id)
         self.certificates = IndexedCertificates()
         self.ca_certificates = IndexedCertificates()
+        # principal ARN -> the Things attached to it, in attachment order (moto scans every attachment).
+        self.things_of_principal: dict[str, list[str]] = {}
 
     @property
     def store(self) -> IndexedCertificates:
@@ -113,6 +116,60 @@ class EmulatorIoTBackend(IoTBackend):
                 raise ResourceNotFoundException()
             return cert
         return super()._get_principal(principal_arn)
+
+    # ----------------------------------------------------------------------------------- things
+    def attach_thing_principal(self, thing_name: str, principal_arn: str) -> None:
+        """AttachThingPrincipal (API_AttachThingPrincipal): moto's rules, and the per-principal index."""
+        known = (principal_arn, thing_name) in self.principal_things
+        super().attach_thing_principal(thing_name, principal_arn)
+        if not known:
+            self.things_of_principal.setdefault(principal_arn, []).append(thing_name)
+
+    def detach_thing_principal(self, thing_name: str, principal_arn: str) -> None:
+        """DetachThingPrincipal (API_DetachThingPrincipal): moto's rules, and the per-principal index."""
+        super().detach_thing_principal(thing_name, principal_arn)
+        names = self.things_of_principal.get(principal_arn, [])
+        if thing_name in names:
+            names.remove(thing_name)
+
+    def add_things(self, attachments: Iterable[tuple[str, Iterable[str]]]) -> int:
+        """Seed Things attached to certificates without a request each (the fleet's fast path): for each
+        (certificateId, thing names), CreateThing of every name not created yet, then AttachThingPrincipal
+        to the certificate. Returns the Things created. KeyError for an unknown certificate id."""
+        created: dict[str, Any] = {thing.thing_name: thing for thing in self.things.values()}
+        before = len(created)
+        for certificate_id, names in attachments:
+            cert = self.store[certificate_id]
+            for name in names:
+                thing = created.get(name)
+                if thing is None:
+                    thing = FakeThing(name, None, {}, self.account_id, self.region_name)  # type: ignore[abstract]
+                    self.things[thing.arn] = thing
+                    created[name] = thing
+                if (cert.arn, name) not in self.principal_things:
+                    self.principal_things[(cert.arn, name)] = (cert, thing)
+                    self.things_of_principal.setdefault(cert.arn, []).append(name)
+        return len(created) - before
+
+    def list_principal_things(self, principal_arn: str) -> list[str]:
+        """Every Thing attached to the principal (moto's signature) through the per-principal index."""
+        return list(self.things_of_principal.get(principal_arn, []))
+
+    def list_principal_things_page(
+        self, principal_arn: str, max_results: Any = None, next_token: str | None = None
+    ) -> tuple[list[str], str | None]:
+        """ListPrincipalThings (API_ListPrincipalThings): one page of the Things attached to the principal
+        and the nextToken (None when done). maxResults 1..250 (default 25: as the other listings, the API
+        documents no default); InvalidRequestException outside it or for a token this listing did not
+        issue; ResourceNotFoundException for a certificate ARN that names no certificate (its "Errors")."""
+        size = parse_page_size(max_results)
+        self._get_principal(principal_arn)
+        names = self.things_of_principal.get(principal_arn, [])
+        scope = hashlib.sha256(principal_arn.encode("utf-8")).hexdigest()[:32]  # an ARN holds ":"
+        start = 0 if next_token is None else decode_marker(next_token, scope, True)
+        end = start + size
+        more = end < len(names)
+        return list(names[start:end]), encode_marker(scope, True, end) if more else None
 
     # ------------------------------------------------------------------------------------- listings
     def list_certificates_by_ca(self, ca_certificate_id: str) -> list[FakeCertificate]:

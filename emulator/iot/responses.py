@@ -93,6 +93,19 @@ class EmulatorIoTResponse(IoTResponse):
         )
         return _page([_certificate_summary(c) for c in certs], next_marker)
 
+    def list_principal_things(self) -> ActionResult:
+        """ListPrincipalThings (API_ListPrincipalThings): principal in the x-amzn-principal header,
+        maxResults and nextToken in the query; "things" and nextToken (absent on the last page)."""
+        things, next_token = self.iot_backend.list_principal_things_page(
+            self.headers.get("x-amzn-principal") or "",
+            max_results=self._get_param("maxResults"),
+            next_token=self._get_param("nextToken"),
+        )
+        result: dict[str, Any] = {"things": things}
+        if next_token is not None:
+            result["nextToken"] = next_token
+        return ActionResult(result)
+
     def list_certificates(self) -> ActionResult:
         """ListCertificates (API_ListCertificates): certificates of "Certificate" shape, nextMarker."""
         certs, next_marker = self.iot_backend.list_certificates_page(

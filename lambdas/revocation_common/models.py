@@ -140,7 +140,12 @@ class PageEntry(_Frozen):
 
 
 class CertificateOutcome(_Frozen):
-    """What happened to one certificate."""
+    """What happened to one certificate.
+
+    thingNames: the Things the certificate is attached to (ListPrincipalThings of its ARN, every page, in
+    the order AWS IoT listed them; [] for none); None when they were not listed (cdk.json
+    listAffectedThings false, or a page without recorded outcomes).
+    """
 
     certificateId: str
     statusBefore: str
@@ -149,6 +154,7 @@ class CertificateOutcome(_Frozen):
     reason: str = ""
     foundBy: str = ""
     issuedBy: str = ""
+    thingNames: list[str] | None = None
 
 
 class OutcomeCounts(BaseModel):

@@ -22,6 +22,14 @@ class CertificatePage:
     next_marker: str | None = None
 
 
+@dataclass(frozen=True)
+class ThingsPage:
+    """One ListPrincipalThings page: the Thing names and nextToken (None on the last page)."""
+
+    things: list[str] = field(default_factory=list)
+    next_token: str | None = None
+
+
 class UpdateRefused(Exception):
     """UpdateCertificate answered a non-transient error (e.g. CertificateStateException).
 
@@ -70,6 +78,11 @@ class IotPort(Protocol):
         """DescribeCertificate's status; None when the certificate no longer exists."""
         ...
 
+    def principal_things_page(self, certificate_arn: str, next_token: str | None) -> ThingsPage:
+        """ListPrincipalThings of the certificate ``certificate_arn`` (principal), at most 250 Things from
+        ``next_token`` (None: the first page). A certificate that no longer exists lists no Thing."""
+        ...
+
 
 class ObjectStore(Protocol):
     """JSON objects in the report bucket (one bucket; keys from revocation_common.store)."""
@@ -81,6 +94,14 @@ class ObjectStore(Protocol):
 
     def get_json(self, key: str) -> Any:
         """Read a JSON object. Raises ObjectMissing when there is none."""
+        ...
+
+
+class TextStore(Protocol):
+    """Text objects in the report bucket (the affected-Things CSV)."""
+
+    def put_text(self, key: str, text: str, *, content_type: str) -> None:
+        """Write ``text`` (UTF-8) under ``key`` with the Content-Type ``content_type``."""
         ...
 
 

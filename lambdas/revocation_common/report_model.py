@@ -16,6 +16,8 @@ from revocation_common.vocabulary import TargetStatus
 # The state output (256 KiB limit) keeps this many skipped/failed entries; the S3 report more
 # (verify_revocation.report.REPORT_LIST_LIMIT). Every outcome is in the outcomes/ objects.
 STATE_LIST_LIMIT = 50
+# Report fields kept in the document even when null, last, in this order.
+ALWAYS_PRESENT = ("affectedThings", "affectedThingsLocation")
 
 
 class _ReportPart(BaseModel):
@@ -124,6 +126,9 @@ class Report(_ReportPart):
     error ("Error: Cause", at most 2000 characters), or the first failed page's, present only when the Map
     or a page failed. certificates.total covers the whole scope. scope: the CAs in scope with their counts
     (ReportScope). failedPages: every page whose task failed after its retries, with its error and cause.
+    affectedThings: the distinct Things attached to the certificates in scope (ListPrincipalThings);
+    affectedThingsLocation: the s3:// URL of the affected-Things CSV (one row per certificate and Thing);
+    both null when the Things were not listed (cdk.json listAffectedThings false).
     """
 
     executionArn: str
@@ -146,10 +151,17 @@ class Report(_ReportPart):
     revocationError: str | None = Field(default=None, max_length=2000)
     scope: ReportScope | None = None
     failedPages: list[ReportPageFailure] = Field(default_factory=list)
+    affectedThings: int | None = Field(default=None, ge=0)
+    affectedThingsLocation: str | None = None
 
     def document(self) -> dict[str, Any]:
-        """The report as JSON-ready data, in field order; revocationError only when there is one."""
-        return self.model_dump(mode="json", exclude_none=True)
+        """The report as JSON-ready data, in field order; revocationError only when there is one;
+        affectedThings and affectedThingsLocation always (null when the Things were not listed)."""
+        document = self.model_dump(mode="json", exclude_none=True)
+        for name in ALWAYS_PRESENT:
+            document.pop(name, None)
+            document[name] = getattr(self, name)
+        return document
 
     def state_output(self) -> dict[str, Any]:
         """The report cut to fit the 256 KiB state payload: the skipped and failed lists keep their first

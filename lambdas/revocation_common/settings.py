@@ -26,6 +26,10 @@ class TaskSettings:
     lock_table: DynamoDB table of the per-CA locks (one item per CA being worked on).
     security_hub_check_names: AWS IoT Device Defender audit checks whose Security Hub findings may start a
         run (the EventBridge rule matches the same set).
+    list_affected_things: list each certificate's Things (ListPrincipalThings) into its outcome and the
+        report's affected-Things CSV (LIST_AFFECTED_THINGS "true"/"false").
+    list_principal_things_tps: ListPrincipalThings quota shared by all Map children (transactions per
+        second).
     """
 
     report_bucket: str
@@ -38,6 +42,8 @@ class TaskSettings:
     lock_table: str = ""
     describe_certificate_tps: float = 10.0
     security_hub_check_names: tuple[str, ...] = ()
+    list_affected_things: bool = True
+    list_principal_things_tps: float = 10.0
 
 
 def _positive_float(name: str, default: str) -> float:
@@ -49,6 +55,20 @@ def _positive_float(name: str, default: str) -> float:
     if value <= 0:
         raise ValueError(f"{name}: expected a positive number, got {raw!r}")
     return value
+
+
+def _flag(name: str, default: str) -> bool:
+    raw = os.environ.get(name, default)
+    if raw.strip().lower() not in ("true", "false"):
+        raise ValueError(f"{name}: expected true or false, got {raw!r}")
+    return raw.strip().lower() == "true"
+
+
+# The default of LIST_PRINCIPAL_THINGS_TPS: AWS IoT Core's ListPrincipalThings quota, transactions per
+# second per account and Region (AWS General Reference, "AWS IoT Core endpoints and quotas",
+# https://docs.aws.amazon.com/general/latest/gr/iot-core.html); the deployed value is cdk.json's
+# listPrincipalThingsTps, set from Service Quotas.
+DEFAULT_LIST_PRINCIPAL_THINGS_TPS = "10"
 
 
 @lru_cache(maxsize=1)
@@ -69,5 +89,9 @@ def task_settings() -> TaskSettings:
         describe_certificate_tps=_positive_float("DESCRIBE_CERTIFICATE_TPS", "10"),
         security_hub_check_names=tuple(
             name.strip() for name in os.environ.get("SECURITY_HUB_CHECK_NAMES", "").split(",") if name.strip()
+        ),
+        list_affected_things=_flag("LIST_AFFECTED_THINGS", "true"),
+        list_principal_things_tps=_positive_float(
+            "LIST_PRINCIPAL_THINGS_TPS", DEFAULT_LIST_PRINCIPAL_THINGS_TPS
         ),
     )

@@ -27,6 +27,12 @@ def report_key(prefix: str) -> str:
     return f"{prefix}report.json"
 
 
+def affected_things_key(prefix: str) -> str:
+    """The affected-Things CSV (certificateId,thingName,statusBefore,statusAfter,outcome), written by
+    VerifyRevocation (verify_revocation.things)."""
+    return f"{prefix}affected-things.csv"
+
+
 def verify_prefix(prefix: str) -> str:
     """Where the verification's re-discovery writes (``{prefix}verify/``): never over the revoked pages."""
     return f"{prefix}verify/"

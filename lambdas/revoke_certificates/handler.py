@@ -12,7 +12,7 @@ from revocation_common.models import PageInput
 from revocation_common.observability import logger, metrics, tracer
 from revocation_common.settings import task_settings
 
-from revoke_certificates.revoke import child_pacer, revoke_page
+from revoke_certificates.revoke import child_pacer, revoke_page, things_pacer
 
 
 @logger.inject_lambda_context
@@ -27,8 +27,11 @@ def handler(event: PageInput, context: LambdaContext) -> dict[str, Any]:
     outcomes go to S3 (outcomes/{pageNumber:06d}.json).
     Pacing: 0.97 * UPDATE_CERTIFICATE_TPS / min(MaxConcurrency, pageCount) transactions per second, on
     slots interleaved with the other children's (revoke_certificates.revoke.child_pacer).
+    Affected Things (LIST_AFFECTED_THINGS true): after each certificate's update, ListPrincipalThings of
+    its ARN (every page) into the outcome's thingNames, paced at this child's share of
+    LIST_PRINCIPAL_THINGS_TPS (revoke_certificates.revoke.things_pacer).
     Errors: TransientAwsError (throttling/5xx outlasting botocore's retries).
-    Source: AWS IoT API reference, UpdateCertificate.
+    Source: AWS IoT API reference, UpdateCertificate, ListPrincipalThings.
     """
     settings = task_settings()
     pacer = child_pacer(
@@ -42,6 +45,17 @@ def handler(event: PageInput, context: LambdaContext) -> dict[str, Any]:
         prefix=event.context.reportPrefix,
         page_key=event.pageKey,
         page_number=event.pageNumber,
+        things=(
+            things_pacer(
+                settings.list_principal_things_tps,
+                event.context.maxConcurrency,
+                event.pageCount,
+                event.pageNumber,
+            )
+            if settings.list_affected_things
+            else None
+        ),
+        execution_arn=event.context.executionArn,
     )
     metrics.add_metric(name="CertificatesRevoked", unit=MetricUnit.Count, value=counts.revoked)
     metrics.add_metric(name="CertificatesSkipped", unit=MetricUnit.Count, value=counts.skipped)

@@ -12,6 +12,7 @@ from revocation_common.errors import VerificationFailed
 from revocation_common.notification import console_link, notification
 from revocation_common.observability import logger, metrics, tracer
 from revocation_common.scope_models import VerifyInput
+from revocation_common.settings import task_settings
 
 from verify_revocation.verify import build_report
 
@@ -29,7 +30,9 @@ def handler(event: VerifyInput, context: LambdaContext) -> dict[str, Any]:
     error}.
     Output: {"report": the report (lists cut to fit the state payload), "notification": {subject, message}}.
     Failed pages: the page-failures/ records (ListObjectsV2 + GetObject) appear in the report's
-    failedPages and revocationError.
+    failedPages and revocationError. LIST_AFFECTED_THINGS true: the affected-Things CSV
+    (affected-things.csv, PutObject) is written and the report gives affectedThings and
+    affectedThingsLocation (null otherwise).
     Errors: VerificationFailed (after the report is written; the message gives its location),
     DeploymentError (S3 AccessDenied on an execution object), TransientAwsError.
     Source: AWS IoT Developer Guide, "Deactivate a CA certificate".
@@ -38,6 +41,9 @@ def handler(event: VerifyInput, context: LambdaContext) -> dict[str, Any]:
         aws.object_store(event.context.reportBucket),
         event,
         page_failures=aws.page_failures(event.context.reportBucket, event.context.reportPrefix),
+        things_store=(
+            aws.text_store(event.context.reportBucket) if task_settings().list_affected_things else None
+        ),
     )
     counts, verification = report.certificates, report.verification
     metrics.add_metric(name="CertificatesTotal", unit=MetricUnit.Count, value=counts.total)

@@ -28,6 +28,8 @@ from revocation_common.report_model import (
 from revocation_common.scope_models import ScopeCa, ScopeCaState, VerifyInput
 from revocation_common.store import outcome_key, page_key, report_key
 
+from verify_revocation.things import AffectedThings
+
 # The report in S3 keeps this many skipped/failed entries; the state output fewer
 # (revocation_common.report_model.STATE_LIST_LIMIT). Every certificate's outcome is always in the
 # outcomes/ objects the report points to.
@@ -37,7 +39,8 @@ REPORT_LIST_LIMIT = 10_000
 @dataclass
 class MergedOutcomes:
     """The per-page outcomes merged: counts (overall and per CA in scope), the skipped and failed entries,
-    the ids excepted, and the pages that had no outcomes object (404 NoSuchKey)."""
+    the ids excepted, the pages that had no outcomes object (404 NoSuchKey), and, when collected, the
+    affected-Things rows (verify_revocation.things)."""
 
     counts: OutcomeCounts = field(default_factory=OutcomeCounts)
     per_ca: dict[str, OutcomeCounts] = field(default_factory=dict)
@@ -46,6 +49,7 @@ class MergedOutcomes:
     excepted_ids: set[str] = field(default_factory=set)
     seen_ids: set[str] = field(default_factory=set)
     missing_pages: int = 0
+    things: AffectedThings | None = None
 
 
 def merge_outcomes(
@@ -58,6 +62,7 @@ def merge_outcomes(
     target: str = "REVOKED",
     dry_run: bool = False,
     page_failures: Sequence[PageFailure] = (),
+    collect_things: bool = False,
 ) -> MergedOutcomes:
     """Read outcomes/{n}.json for every page and count every certificate in scope exactly once.
 
@@ -67,8 +72,9 @@ def merge_outcomes(
     counts REVOKED, one that cannot be changed SKIPPED, any other FAILED with the page's error (its
     page-failures/ record, else ``page_error``, the Map's error). An outcomes object that S3 refuses
     (403 AccessDenied) raises DeploymentError (revocation_common.aws.s3_store): never read as missing.
+    ``collect_things``: also gather every certificate's affected-Things rows (``merged.things``).
     """
-    merged = MergedOutcomes()
+    merged = MergedOutcomes(things=AffectedThings() if collect_things else None)
     statuses = current or {}
     failures = {failure.pageNumber: failure for failure in page_failures}
     for number in range(page_count):
@@ -97,6 +103,8 @@ def merge_outcomes(
             if outcome["certificateId"] in merged.seen_ids:
                 continue  # listed twice (pages shifting under a marker): counted once
             merged.seen_ids.add(outcome["certificateId"])
+            if merged.things is not None:
+                merged.things.add(outcome)
             merged.counts.add(outcome["outcome"])
             ca_id = outcome.get("issuedBy") or outcome.get("foundBy") or ""
             merged.per_ca.setdefault(ca_id, OutcomeCounts()).add(outcome["outcome"])
@@ -182,10 +190,13 @@ def assemble_report(
     page_error: str,
     scope: ReportScope | None = None,
     page_failures: Sequence[PageFailure] = (),
+    affected_things_location: str | None = None,
 ) -> Report:
     """The Report of this execution from its input, the merged outcomes and the verification.
 
     ``ca_after``: the named CA's (status, autoRegistrationStatus) as the re-discovery read them.
+    ``affected_things_location``: the s3:// URL of the affected-Things CSV (None: the Things were not
+    listed; affectedThings is then None too).
     """
     request, ctx = event.request, event.context
     revocation_error = page_error or (
@@ -225,6 +236,10 @@ def assemble_report(
             )
             for failure in page_failures
         ],
+        affectedThings=(
+            len(merged.things.names) if merged.things is not None and affected_things_location else None
+        ),
+        affectedThingsLocation=affected_things_location,
     )
 
 

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 
 from revocation_common.models import PageEntry
 from revocation_common.page_failures import PageFailure
-from revocation_common.ports import ObjectStore
+from revocation_common.ports import ObjectStore, TextStore
 from revocation_common.report_model import Report, Verification
 from revocation_common.scope_models import ScopeCa, ScopeCaState, VerifyInput
 from revocation_common.store import ca_states_key, page_key, scope_cas_key, verify_prefix
@@ -28,6 +28,7 @@ from verify_revocation.report import (
     scope_block,
     write_report,
 )
+from verify_revocation.things import write_affected_things
 
 DEACTIVATED = ("INACTIVE", "DISABLE")
 
@@ -115,11 +116,17 @@ def named_ca_after(event: VerifyInput, cas: Sequence[ScopeCa]) -> tuple[str, str
 
 
 def build_report(
-    store: ObjectStore, event: VerifyInput, *, page_failures: Sequence[PageFailure] = ()
+    store: ObjectStore,
+    event: VerifyInput,
+    *,
+    page_failures: Sequence[PageFailure] = (),
+    things_store: TextStore | None = None,
 ) -> Report:
     """Read the re-discovered scope, merge the outcomes, write ``report.json`` to ``store``; return it.
 
     ``page_failures``: the execution's page-failures/ records (revocation_common.page_failures).
+    ``things_store``: when given (cdk.json listAffectedThings), the affected-Things CSV is written there
+    (verify_revocation.things) before the report, which gives its location and the distinct Things.
     Errors: DeploymentError (S3 refused an object), TransientAwsError.
     """
     request, ctx = event.request, event.context
@@ -136,7 +143,13 @@ def build_report(
         target=request.targetStatus,
         dry_run=request.dryRun,
         page_failures=page_failures,
+        collect_things=things_store is not None,
     )
+    things_location = None
+    if things_store is not None and merged.things is not None:
+        things_location = write_affected_things(
+            things_store, ctx.reportBucket, ctx.reportPrefix, merged.things
+        )
     states_key = event.ca.statesKey or ca_states_key(ctx.reportPrefix)
     states = [ScopeCaState.model_validate(item) for item in store.get_json(states_key)]
     verification = verify_end_state(
@@ -158,6 +171,7 @@ def build_report(
         page_error=page_error,
         scope=scope,
         page_failures=page_failures,
+        affected_things_location=things_location,
     )
     write_report(store, ctx.reportPrefix, report)
     return report

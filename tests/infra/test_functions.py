@@ -62,6 +62,8 @@ def test_functions_runtime_handler_timeout_memory_env_layer_tracing_logs(
         "LIST_CERTIFICATES_TPS": "10",
         "DESCRIBE_CERTIFICATE_TPS": "10",
         "SCAN_UNLINKED_CERTIFICATES": "true",
+        "LIST_AFFECTED_THINGS": "true",
+        "LIST_PRINCIPAL_THINGS_TPS": "10",
         "POWERTOOLS_SERVICE_NAME": "ca-revocation",
         "POWERTOOLS_METRICS_NAMESPACE": "IotCaRevocation",
     }

@@ -240,9 +240,12 @@ def test_each_function_has_exactly_the_contract_permissions(synthesized: Synthes
             ("s3:GetObject", objects),
             ("s3:PutObject", objects),
         },
+        # iot:ListPrincipalThings (the affected Things): no resource type in the Service Authorization
+        # Reference, "Actions, resources, and condition keys for AWS IoT", so "*".
         "RevokeCertificates": {
             ("iot:UpdateCertificate", CERT),
             ("iot:DescribeCertificate", CERT),
+            ("iot:ListPrincipalThings", "*"),
             ("s3:GetObject", objects),
             ("s3:PutObject", objects),
         },

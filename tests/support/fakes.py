@@ -3,7 +3,8 @@
 They keep the AWS rules the tasks rely on (AWS IoT API reference: UpdateCertificate refuses a
 certificate in PENDING_TRANSFER and a REVOKED one to another status with CertificateStateException, an
 unknown certificate with ResourceNotFoundException; ListCertificatesByCA pages of at most 250 with
-nextMarker; S3 If-None-Match: * refuses an existing key; DynamoDB condition expressions), nothing more.
+nextMarker; ListPrincipalThings pages of at most 250 Things with nextToken, none for an unknown
+certificate; S3 If-None-Match: * refuses an existing key; DynamoDB condition expressions), nothing more.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 
 from revocation_common.errors import CaNotFound, TransientAwsError
 from revocation_common.models import PageEntry
-from revocation_common.ports import CertificatePage, ObjectMissing, UpdateRefused
+from revocation_common.ports import CertificatePage, ObjectMissing, ThingsPage, UpdateRefused
 
 PAGE_SIZE = 250
 
@@ -23,12 +24,18 @@ PAGE_SIZE = 250
 class FakeIot:
     """AWS IoT: CAs {caCertificateId: [status, autoRegistrationStatus]} and certificates
     {certificateId: [caCertificateId, status]}. ``transient_updates``: that many UpdateCertificate calls
-    fail with TransientAwsError first (throttling outlasting botocore's retries)."""
+    fail with TransientAwsError first (throttling outlasting botocore's retries). ``things``:
+    certificateId -> the Things attached to it (AttachThingPrincipal order); ``transient_listings``: that
+    many ListPrincipalThings calls fail with TransientAwsError first. ``principals``: the principal of
+    every ListPrincipalThings call."""
 
     cas: dict[str, list[str]] = field(default_factory=dict)
     certificates: dict[str, list[str]] = field(default_factory=dict)
     transient_updates: int = 0
     calls: list[str] = field(default_factory=list)
+    things: dict[str, list[str]] = field(default_factory=dict)
+    transient_listings: int = 0
+    principals: list[str] = field(default_factory=list)
 
     def add_ca(self, ca_id: str, status: str = "ACTIVE", auto: str = "ENABLE") -> None:
         self.cas[ca_id] = [status, auto]
@@ -84,6 +91,22 @@ class FakeIot:
         entry = self.certificates.get(certificate_id)
         return entry[1] if entry else None
 
+    def attach_thing(self, certificate_id: str, thing_name: str) -> None:
+        self.things.setdefault(certificate_id, []).append(thing_name)
+
+    def principal_things_page(self, certificate_arn: str, next_token: str | None) -> ThingsPage:
+        self.calls.append("ListPrincipalThings")
+        self.principals.append(certificate_arn)
+        if self.transient_listings > 0:
+            self.transient_listings -= 1
+            raise TransientAwsError("ListPrincipalThings: ThrottlingException after retries")
+        names = self.things.get(certificate_arn.rsplit("/", 1)[-1], [])
+        start = int(next_token) if next_token else 0
+        more = start + PAGE_SIZE < len(names)
+        return ThingsPage(
+            things=names[start : start + PAGE_SIZE], next_token=str(start + PAGE_SIZE) if more else None
+        )
+
 
 @dataclass
 class MemoryStore:
@@ -96,6 +119,9 @@ class MemoryStore:
             return False
         self.objects[key] = json.dumps(document, sort_keys=True)
         return True
+
+    def put_text(self, key: str, text: str, *, content_type: str) -> None:
+        self.objects[key] = text
 
     def get_json(self, key: str) -> Any:
         if key not in self.objects:

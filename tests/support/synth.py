@@ -100,6 +100,7 @@ STAR_RESOURCE_ACTIONS = {
     "iot:ListCertificatesByCA",
     "iot:ListCACertificates",  # no resource type (Service Authorization Reference, AWS IoT)
     "iot:ListCertificates",  # no resource type (Service Authorization Reference, AWS IoT)
+    "iot:ListPrincipalThings",  # no resource type (Service Authorization Reference, AWS IoT)
     "xray:PutTraceSegments",
     "xray:PutTelemetryRecords",
     "xray:GetSamplingRules",

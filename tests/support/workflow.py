@@ -14,6 +14,7 @@ FAST_CONTEXT: Final = {
     "updateCertificateTps": 2000,
     "listCertificatesByCaTps": 2000,
     "describeCertificateTps": 2000,
+    "listPrincipalThingsTps": 2000,
 }
 """cdk.json context for fast pacing: the quota logic is exercised by the bench and the throttling tests."""
 POLL_SECONDS: Final = 0.05

@@ -80,6 +80,7 @@ def ports(monkeypatch: pytest.MonkeyPatch) -> Ports:
 
     monkeypatch.setattr(aws, "iot", lambda: fakes.iot)
     monkeypatch.setattr(aws, "object_store", object_store)
+    monkeypatch.setattr(aws, "text_store", object_store)
     monkeypatch.setattr(aws, "lock_table", lock_table)
     monkeypatch.setattr(aws, "executions", lambda: fakes.executions)
     return fakes

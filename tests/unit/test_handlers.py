@@ -3,6 +3,8 @@ fakes: one whole run in the order of the state machine, then each handler's refu
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from typing import Any
 
@@ -118,6 +120,8 @@ README_REPORT_KEYS = [
     "startedAt",
     "scope",
     "failedPages",
+    "affectedThings",
+    "affectedThingsLocation",
 ]
 
 
@@ -359,3 +363,69 @@ def test_summarize_failure_names_the_error_and_the_execution(lambda_context):
     assert execution_arn("run-9") in notice["message"]
     refused = summarize_failure({"state": {"error": {"Error": "InvalidInput"}}}, lambda_context)
     assert refused["subject"] == "IoT CA revocation refused: InvalidInput"
+
+
+def test_a_run_lists_every_certificates_things_into_the_affected_things_csv(ports, lambda_context):
+    ids = _fleet(ports, 260, n3="REVOKED", n7="PENDING_TRANSFER")
+    ports.iot.attach_thing(ids[0], "lamp-1")
+    ports.iot.attach_thing(ids[0], "lamp-2")
+    ports.iot.attach_thing(ids[3], "lamp-2")
+    for n in range(300):  # more than one ListPrincipalThings page (250)
+        ports.iot.attach_thing(ids[7], f"sensor-{n:03d}")
+    report = _run(ports, lambda_context, {"caCertificateId": CA_ID})["report"]
+
+    location = report["affectedThingsLocation"]
+    assert location == f"s3://{BUCKET}/executions/run-1/affected-things.csv"
+    rows = list(csv.DictReader(io.StringIO(ports.store.objects[location.split("/", 3)[3]])))
+    by_certificate: dict[str, list[str]] = {}
+    for row in rows:
+        by_certificate.setdefault(row["certificateId"], []).append(row["thingName"])
+    assert by_certificate[ids[0]] == ["lamp-1", "lamp-2"]
+    assert by_certificate[ids[3]] == ["lamp-2"]
+    assert by_certificate[ids[7]] == [f"sensor-{n:03d}" for n in range(300)]
+    assert all(by_certificate[cid] == [""] for cid in ids if cid not in (ids[0], ids[3], ids[7]))
+    assert set(by_certificate) == set(ids) and len(rows) == 260 - 3 + 2 + 1 + 300
+    assert report["affectedThings"] == 302  # lamp-1, lamp-2 (twice, counted once), 300 sensors
+    assert {
+        (r["statusBefore"], r["statusAfter"], r["outcome"]) for r in rows if r["certificateId"] == ids[7]
+    } == {("PENDING_TRANSFER", "PENDING_TRANSFER", "SKIPPED")}
+    assert {r["outcome"] for r in rows if r["certificateId"] == ids[0]} == {"REVOKED"}
+    # Principal: the certificate's ARN in the execution's account and Region; one call per certificate,
+    # two for the one with 300 Things.
+    account_region = execution_arn("run-1").split(":")[3:5]
+    assert ports.iot.principals[0] == f"arn:aws:iot:{account_region[0]}:{account_region[1]}:cert/{ids[0]}"
+    assert ports.iot.calls.count("ListPrincipalThings") == 261
+
+
+def test_list_affected_things_false_lists_none_and_writes_no_csv(ports, lambda_context, monkeypatch):
+    monkeypatch.setenv("LIST_AFFECTED_THINGS", "false")
+    ids = _fleet(ports, 3)
+    ports.iot.attach_thing(ids[0], "lamp-1")
+    report = _run(ports, lambda_context, {"caCertificateId": CA_ID})["report"]
+    assert report["affectedThings"] is None and report["affectedThingsLocation"] is None
+    assert "ListPrincipalThings" not in ports.iot.calls
+    assert not any(key.endswith(".csv") for key in ports.store.objects)
+
+
+def test_a_dry_run_lists_the_things_it_would_cut_off(ports, lambda_context):
+    ids = _fleet(ports, 2)
+    ports.iot.attach_thing(ids[1], "lamp-1")
+    report = _run(ports, lambda_context, {"caCertificateId": CA_ID, "dryRun": True})["report"]
+    text = ports.store.objects[report["affectedThingsLocation"].split("/", 3)[3]]
+    assert sorted(csv.reader(io.StringIO(text))) == sorted(
+        [
+            ["certificateId", "thingName", "statusBefore", "statusAfter", "outcome"],
+            [ids[0], "", "ACTIVE", "ACTIVE", "SKIPPED"],
+            [ids[1], "lamp-1", "ACTIVE", "ACTIVE", "SKIPPED"],
+        ]
+    )
+    assert report["affectedThings"] == 1 and {ports.iot.status(cid) for cid in ids} == {"ACTIVE"}
+
+
+def test_a_throttled_listing_outlasting_retries_is_a_transient_aws_error(ports, lambda_context):
+    _fleet(ports, 1)
+    ports.iot.transient_listings = 1
+    with pytest.raises(WorkflowError) as raised:
+        _run(ports, lambda_context, {"caCertificateId": CA_ID})
+    assert type(raised.value).__name__ == "TransientAwsError"
+    assert "ListPrincipalThings" in str(raised.value)

@@ -8,8 +8,10 @@ from revocation_common.models import CanonicalRequest, PageEntry
 from revocation_common.notification import console_link, error_detail
 from revocation_common.pacing import RatePacer
 from revocation_common.store import ca_states_key, scope_cas_key
+from revocation_common.things import attached_things, certificate_arn
 from revoke_certificates.revoke import revoke_certificate
 from verify_revocation.report import merge_outcomes
+from verify_revocation.things import AffectedThings, affected_things_csv
 
 from tests.support.fakes import FakeIot, MemoryStore
 from tests.unit.task_events import CA_ID, certificate_id
@@ -133,3 +135,44 @@ def test_notification_helpers():
     assert console_link("not-an-arn") == ""
     assert error_detail('{"errorMessage": "m", "errorType": "T", "stackTrace": []}') == "m"
     assert error_detail("plain cause") == "plain cause"
+
+
+def test_the_certificate_arn_is_built_in_the_executions_partition_region_and_account():
+    arn = "arn:aws-us-gov:states:us-gov-west-1:123456789012:execution:iot-ca-revocation:run-1"
+    assert (
+        certificate_arn(arn, "ab" * 32) == f"arn:aws-us-gov:iot:us-gov-west-1:123456789012:cert/{'ab' * 32}"
+    )
+    with pytest.raises(ValueError, match=r"^executionArn: expected arn:PARTITION:states:"):
+        certificate_arn("run-1", "ab" * 32)
+
+
+def test_attached_things_follows_next_token_and_lists_each_thing_once():
+    iot = FakeIot()
+    for n in range(251):
+        iot.attach_thing("c1", f"t{n}")
+    iot.attach_thing("c1", "t0")  # attached twice: listed once
+    assert attached_things(iot, FAST, "arn:aws:iot:r:a:cert/c1") == [f"t{n}" for n in range(251)]
+    assert attached_things(iot, FAST, "arn:aws:iot:r:a:cert/unknown") == []
+    assert iot.calls.count("ListPrincipalThings") == 3
+
+
+def test_the_affected_things_csv_quotes_what_needs_quoting():
+    things = AffectedThings()
+    things.add(
+        {
+            "certificateId": "c1",
+            "statusBefore": "ACTIVE",
+            "statusAfter": "REVOKED",
+            "outcome": "REVOKED",
+            "thingNames": ["a,b", "plain"],
+        }
+    )
+    things.add({"certificateId": "c2", "statusBefore": "ACTIVE", "statusAfter": "", "outcome": "FAILED"})
+    text = affected_things_csv(things.rows)
+    assert text.splitlines() == [
+        "certificateId,thingName,statusBefore,statusAfter,outcome",
+        'c1,"a,b",ACTIVE,REVOKED,REVOKED',
+        "c1,plain,ACTIVE,REVOKED,REVOKED",
+        "c2,,ACTIVE,,FAILED",
+    ]
+    assert things.names == {"a,b", "plain"}

@@ -13,7 +13,7 @@ from revocation_common.aws.iot_api import IotApi
 from revocation_common.aws.lock_store import DynamoLockTable, StepFunctionsExecutions
 from revocation_common.aws.s3_store import S3Store
 from revocation_common.page_failures import PageFailure, read_page_failures
-from revocation_common.ports import ExecutionsPort, IotPort, LockTablePort, ObjectStore
+from revocation_common.ports import ExecutionsPort, IotPort, LockTablePort, ObjectStore, TextStore
 
 
 def iot() -> IotPort:
@@ -23,6 +23,11 @@ def iot() -> IotPort:
 
 def object_store(bucket: str) -> ObjectStore:
     """The report bucket ``bucket`` (S3)."""
+    return S3Store(aws_client("s3"), bucket)
+
+
+def text_store(bucket: str) -> TextStore:
+    """Text objects (the affected-Things CSV) of the report bucket ``bucket`` (S3)."""
     return S3Store(aws_client("s3"), bucket)
 
 

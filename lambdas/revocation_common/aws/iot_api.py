@@ -1,7 +1,7 @@
 """IotPort over boto3's AWS IoT client, with botocore errors mapped to the workflow's named errors.
 
 Source: AWS IoT API reference, DescribeCACertificate, UpdateCACertificate, ListCertificatesByCA,
-UpdateCertificate and DescribeCertificate (each action's "Errors" section).
+UpdateCertificate, DescribeCertificate and ListPrincipalThings (each action's "Errors" section).
 """
 
 from __future__ import annotations
@@ -13,9 +13,12 @@ from botocore.exceptions import ClientError
 from revocation_common.aws.errors import error_code, raise_if_transient
 from revocation_common.errors import CaNotFound
 from revocation_common.models import PageEntry
-from revocation_common.ports import CertificatePage, UpdateRefused
+from revocation_common.ports import CertificatePage, ThingsPage, UpdateRefused
 
 PAGE_SIZE = 250  # ListCertificatesByCA's maximum pageSize: fewest calls against the quota
+# ListPrincipalThings' maximum maxResults (AWS IoT API reference, ListPrincipalThings, "maxResults":
+# valid range 1-250): fewest calls against its quota.
+THINGS_PAGE_SIZE = 250
 
 
 class IotApi:
@@ -117,3 +120,26 @@ class IotApi:
             raise_if_transient(error, "DescribeCertificate")
             raise
         return str(description["status"])
+
+    def principal_things_page(self, certificate_arn: str, next_token: str | None) -> ThingsPage:
+        """One ListPrincipalThings call (principal = the certificate's ARN, maxResults THINGS_PAGE_SIZE)
+        from ``next_token`` (None for the first page).
+
+        Errors: none for ResourceNotFoundException (the certificate was deleted: it has no Thing, an empty
+        last page); TransientAwsError (throttling/5xx after botocore's standard retries); others as
+        botocore's ClientError. Source: AWS IoT API reference, ListPrincipalThings.
+        """
+        kwargs: dict[str, Any] = {"principal": certificate_arn, "maxResults": THINGS_PAGE_SIZE}
+        if next_token:
+            kwargs["nextToken"] = next_token
+        try:
+            response = self.client.list_principal_things(**kwargs)
+        except ClientError as error:
+            if error_code(error) == "ResourceNotFoundException":
+                return ThingsPage()
+            raise_if_transient(error, "ListPrincipalThings")
+            raise
+        return ThingsPage(
+            things=[str(name) for name in response.get("things", [])],
+            next_token=response.get("nextToken") or None,
+        )

@@ -60,6 +60,20 @@ class S3Store:
             raise
         return True
 
+    def put_text(self, key: str, text: str, *, content_type: str) -> None:
+        """PutObject of ``text`` encoded as UTF-8 with the Content-Type ``content_type`` (e.g. text/csv).
+
+        Errors: TransientAwsError (throttling/5xx after botocore's retries); others as ClientError.
+        Implements revocation_common.ports.TextStore.
+        """
+        try:
+            self.client.put_object(
+                Bucket=self.bucket, Key=key, Body=text.encode("utf-8"), ContentType=content_type
+            )
+        except ClientError as error:
+            raise_if_transient(error, "PutObject")
+            raise
+
     def get_json(self, key: str) -> Any:
         """GetObject of a JSON document.
 
