@@ -1,4 +1,6 @@
-"""DiscoverScope's settings, read once from the environment the CDK functions construct sets.
+"""DiscoverScope's settings: the read quotas, the scan default and the time budget, taken from the one
+reader of the tasks' environment (revocation_common.settings.task_settings), so that every task and every
+emulator session sees the same values (a cache of its own kept a previous session's time budget).
 
 Defaults: 10 transactions per second for each API, AWS IoT Core's default quota for these control-plane
 APIs (AWS General Reference, "AWS IoT Core endpoints and quotas",
@@ -7,23 +9,9 @@ https://docs.aws.amazon.com/general/latest/gr/iot-core.html); scanUnlinkedCertif
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
-from functools import lru_cache
 
-from discover_scope.ports import IOT_READ_APIS
-
-# Environment variable of each API's quota (cdk.json context key in docs/data-contract.md).
-TPS_VARIABLES = {
-    "ListCACertificates": "LIST_CA_CERTIFICATES_TPS",
-    "DescribeCACertificate": "DESCRIBE_CA_CERTIFICATE_TPS",
-    "ListCertificatesByCA": "LIST_CERTIFICATES_BY_CA_TPS",
-    "ListCertificates": "LIST_CERTIFICATES_TPS",
-    "DescribeCertificate": "DESCRIBE_CERTIFICATE_TPS",
-}
-DEFAULT_TPS = "10"
-SCAN_VARIABLE = "SCAN_UNLINKED_CERTIFICATES"
-BUDGET_VARIABLE = "LIST_TIME_BUDGET_SECONDS"
+from revocation_common.settings import task_settings
 
 
 @dataclass(frozen=True)
@@ -36,29 +24,17 @@ class DiscoverySettings:
     time_budget_seconds: float
 
 
-def _positive(name: str, default: str) -> float:
-    raw = os.environ.get(name, default)
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ValueError(f"{name}: expected a positive number, got {raw!r}") from None
-    if not value > 0:
-        raise ValueError(f"{name}: expected a positive number, got {raw!r}")
-    return value
-
-
-def _boolean(name: str, default: str) -> bool:
-    raw = os.environ.get(name, default).strip().lower()
-    if raw not in ("true", "false"):
-        raise ValueError(f"{name}: expected true or false, got {raw!r}")
-    return raw == "true"
-
-
-@lru_cache(maxsize=1)
 def discovery_settings() -> DiscoverySettings:
-    """Read the settings once per process; ValueError naming the variable when one is malformed."""
+    """DiscoverScope's view of task_settings(); ValueError naming the variable when one is malformed."""
+    settings = task_settings()
     return DiscoverySettings(
-        quotas={api: _positive(TPS_VARIABLES[api], DEFAULT_TPS) for api in IOT_READ_APIS},
-        scan_unlinked=_boolean(SCAN_VARIABLE, "true"),
-        time_budget_seconds=_positive(BUDGET_VARIABLE, "780"),
+        quotas={
+            "ListCACertificates": settings.list_ca_certificates_tps,
+            "DescribeCACertificate": settings.describe_ca_certificate_tps,
+            "ListCertificatesByCA": settings.list_certificates_tps,
+            "ListCertificates": settings.list_all_certificates_tps,
+            "DescribeCertificate": settings.describe_certificate_tps,
+        },
+        scan_unlinked=settings.scan_unlinked_certificates,
+        time_budget_seconds=settings.list_time_budget_seconds,
     )

@@ -28,6 +28,9 @@ class TaskSettings:
         run (the EventBridge rule matches the same set).
     list_affected_things: list each certificate's Things (ListPrincipalThings) into its outcome and the
         report's affected-Things CSV (LIST_AFFECTED_THINGS "true"/"false").
+    list_ca_certificates_tps, describe_ca_certificate_tps, list_all_certificates_tps (ListCertificates):
+        DiscoverScope's other read quotas (transactions per second; discover_scope.config).
+    scan_unlinked_certificates: the default of the request's scanUnlinked.
     list_principal_things_tps: ListPrincipalThings quota shared by all Map children (transactions per
         second).
     """
@@ -44,6 +47,10 @@ class TaskSettings:
     security_hub_check_names: tuple[str, ...] = ()
     list_affected_things: bool = True
     list_principal_things_tps: float = 10.0
+    list_ca_certificates_tps: float = 10.0
+    describe_ca_certificate_tps: float = 10.0
+    list_all_certificates_tps: float = 10.0
+    scan_unlinked_certificates: bool = True
 
 
 def _positive_float(name: str, default: str) -> float:
@@ -94,4 +101,8 @@ def task_settings() -> TaskSettings:
         list_principal_things_tps=_positive_float(
             "LIST_PRINCIPAL_THINGS_TPS", DEFAULT_LIST_PRINCIPAL_THINGS_TPS
         ),
+        list_ca_certificates_tps=_positive_float("LIST_CA_CERTIFICATES_TPS", "10"),
+        describe_ca_certificate_tps=_positive_float("DESCRIBE_CA_CERTIFICATE_TPS", "10"),
+        list_all_certificates_tps=_positive_float("LIST_CERTIFICATES_TPS", "10"),
+        scan_unlinked_certificates=_flag("SCAN_UNLINKED_CERTIFICATES", "true"),
     )

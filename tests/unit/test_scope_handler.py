@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 from discover_scope import handler as task
-from discover_scope.config import discovery_settings
 from revocation_common.errors import InvalidInput
+from revocation_common.settings import task_settings
 
 from tests.support.x509 import Pki, pem
 
@@ -99,9 +99,9 @@ def clients(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[StubIot, StubS3]]
         "DESCRIBE_CERTIFICATE_TPS",
     ):
         monkeypatch.setenv(variable, "1000")
-    discovery_settings.cache_clear()
+    task_settings.cache_clear()
     yield iot, s3
-    discovery_settings.cache_clear()
+    task_settings.cache_clear()
 
 
 def event(
