@@ -79,13 +79,18 @@ class RegionOutcome:
 
     @property
     def status(self) -> str:
-        """The execution's status, or ABSENT: the CA is not registered there (CaNotFound) and no certificate
-        of it was found (no report, or a report of 0 certificates), so there is nothing to do."""
+        """The execution's status, or ABSENT: the CA is not registered there and no certificate of it was
+        found, so there is nothing to do. Named by id only, that run ends in CaNotFound (no report, or a
+        report of 0 certificates); named by id and PEM (``run --regions`` sends the PEM it read where the CA
+        is registered), it ends verified with a scope of one CA registered nowhere and 0 certificates."""
         result = self.result
-        if result.status == "FAILED" and result.error == "CaNotFound":
-            total = ((result.report or {}).get("certificates") or {}).get("total", 0)
-            if not total:
-                return ABSENT
+        report = result.report or {}
+        total = (report.get("certificates") or {}).get("total", 0)
+        if result.status == "FAILED" and result.error == "CaNotFound" and not total:
+            return ABSENT
+        cas = (report.get("scope") or {}).get("cas") or []
+        if result.status == "SUCCEEDED" and not total and cas and not any(ca.get("registered") for ca in cas):
+            return ABSENT
         return result.status
 
     @property

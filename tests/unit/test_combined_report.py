@@ -39,6 +39,18 @@ def test_ca_not_found_with_certificates_found_is_not_absent() -> None:
     assert outcome.exit_code == exit_codes.CA_NOT_FOUND
 
 
+def test_a_verified_run_of_a_ca_registered_nowhere_there_with_nothing_found_is_absent() -> None:
+    """Named by id and PEM, the Region without the CA verifies an empty scope: that is ABSENT too; a
+    Region where the CA is registered and has no certificates is not."""
+    nowhere = {"certificates": {"total": 0}, "scope": {"cas": [{"registered": False}]}}
+    outcome = RegionOutcome("ap-southeast-2", ExecutionResult("arn", "SUCCEEDED", report=nowhere))
+    assert (outcome.status, outcome.exit_code) == ("ABSENT", 0)
+    registered = {"certificates": {"total": 0}, "scope": {"cas": [{"registered": True}]}}
+    assert RegionOutcome("eu-west-1", ExecutionResult("arn", "SUCCEEDED", report=registered)).status == (
+        "SUCCEEDED"
+    )
+
+
 def test_totals_are_the_sums_and_verified_needs_every_region() -> None:
     absent = RegionOutcome("ap-southeast-2", ExecutionResult("arn", "FAILED", error="CaNotFound"))
     combined = combined_report([_succeeded("us-east-1", 30), _succeeded("eu-west-1", 12), absent])
