@@ -7,7 +7,9 @@ call the task code makes (each API call once, however many times botocore retrie
 a running invocation (a ContextVar: its thread, and any thread the task runs in a copy of its context,
 as RevokeCertificates' Things listing does) it records the call ("iot:UpdateCertificate") and, when the
 invocation is armed to crash after N calls, raises SimulatedCrash at the next one: the task dies part-way,
-after real work.
+after real work. The crash counts only the calls of the invocation's own thread, and is raised there:
+another thread's calls interleave with them in no fixed order, and a seed must replay the same crash at
+the same point (and a crash raised on a helper thread would not end the invocation).
 """
 
 from __future__ import annotations
@@ -52,6 +54,8 @@ class TrackedInvocation:
     calls: "prefix:Operation" of each AWS call made so far, in order (IAM action names, e.g.
         "iot:UpdateCertificate", "s3:PutObject").
     crashed: set when the crash was raised; at_end: it was raised after the handler returned.
+    owner: the thread the handler runs on (set by ``tracking``); own_calls: the calls made on it, which
+        crash_after_calls counts.
     """
 
     function: str
@@ -59,16 +63,19 @@ class TrackedInvocation:
     calls: list[str] = field(default_factory=list)
     crashed: bool = False
     at_end: bool = False
+    owner: int = 0
+    own_calls: int = 0
 
     def crash_due(self) -> bool:
         limit = self.crash_after_calls
-        return limit is not None and not self.crashed and len(self.calls) >= limit
+        return limit is not None and not self.crashed and self.own_calls >= limit
 
 
 @contextmanager
 def tracking(invocation: TrackedInvocation) -> Iterator[TrackedInvocation]:
     """Within the block, AWS calls in this context (this thread, and copies of its context run on other
     threads) are recorded on ``invocation`` (and may crash it)."""
+    invocation.owner = threading.get_ident()
     token = _invocation.set(invocation)
     try:
         yield invocation
@@ -83,7 +90,7 @@ def crash(invocation: TrackedInvocation, *, at_end: bool = False) -> None:
     invocation.at_end = at_end
     where = "after all of its work, before returning its result" if at_end else "part-way"
     raise SimulatedCrash(
-        f"{invocation.function} crashed {where}, after {len(invocation.calls)} AWS calls "
+        f"{invocation.function} crashed {where}, after {invocation.own_calls} AWS calls "
         f"on thread {threading.current_thread().name}"
     )
 
@@ -93,7 +100,10 @@ def before_call(model: Any = None, **_: Any) -> None:
     invocation = _invocation.get()
     if invocation is None:
         return
-    if invocation.crash_due():
+    on_its_thread = threading.get_ident() == invocation.owner
+    if on_its_thread and invocation.crash_due():
         crash(invocation)
     if model is not None:
         invocation.calls.append(f"{model.service_model.endpoint_prefix}:{model.name}")
+        if on_its_thread:
+            invocation.own_calls += 1

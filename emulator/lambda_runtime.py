@@ -215,7 +215,7 @@ class InProcessLambdaRuntime:
                     self.stats.aws_calls.setdefault(logical, set()).update(invocation.calls)
             return json.dumps(result), False, ""
         except SimulatedCrash as crashed:
-            record = CrashRecord(logical, attempt, len(invocation.calls), at_end=invocation.at_end)
+            record = CrashRecord(logical, attempt, invocation.own_calls, at_end=invocation.at_end)
             with self._lock:
                 self.stats.crashes += 1
                 self.stats.errors += 1
