@@ -224,6 +224,14 @@ class RevocationFunctions(Construct):
             ],
             wildcard_reasons={executions_arn: _EXECUTIONS_REASON, restore_executions_arn: _EXECUTIONS_REASON},
         )
+        # The restore's readers of objects that may be missing (a quarantine's report, outcomes of a failed
+        # page, ca-states): without s3:ListBucket, GetObject of a missing key answers 403 AccessDenied, not
+        # 404 NoSuchKey (Amazon S3 API reference, GetObject, "Permissions"), as for VerifyRevocation.
+        missing_objects_read_as_missing = iam.PolicyStatement(
+            actions=["s3:ListBucket"],
+            resources=[storage.bucket.bucket_arn],
+            conditions={"StringLike": {"s3:prefix": [f"{EXECUTIONS_PREFIX}*"]}},
+        )
         # The restore state machine's tasks (statemachine/restore.asl.json).
         self._grant(
             "PrepareRestore",
@@ -231,6 +239,7 @@ class RevocationFunctions(Construct):
                 # Is the named revocation execution finished? Only that state machine's executions.
                 _allow(["states:DescribeExecution"], [executions_arn]),
                 _allow(["s3:GetObject", "s3:PutObject"], [objects_arn]),
+                missing_objects_read_as_missing,
             ],
             wildcard_reasons={executions_arn: _EXECUTIONS_REASON, objects_arn: _OBJECTS_REASON},
         )
@@ -241,6 +250,7 @@ class RevocationFunctions(Construct):
                 _allow(["iot:DescribeCACertificate", "iot:UpdateCACertificate"], [cacert_arn]),
                 _allow(["iot:DescribeCertificate"], [cert_arn]),
                 _allow(["s3:GetObject", "s3:PutObject"], [objects_arn]),
+                missing_objects_read_as_missing,
             ],
             wildcard_reasons={
                 "*": _LISTINGS_REASON,

@@ -207,6 +207,7 @@ def test_each_function_has_exactly_the_contract_permissions(synthesized: Synthes
             ("states:DescribeExecution", executions),
             ("s3:GetObject", objects),
             ("s3:PutObject", objects),
+            ("s3:ListBucket", bucket_arn),
         },
         "RestoreCertificates": {
             ("iot:UpdateCertificate", CERT),
@@ -221,6 +222,7 @@ def test_each_function_has_exactly_the_contract_permissions(synthesized: Synthes
             ("iot:DescribeCertificate", CERT),
             ("s3:GetObject", objects),
             ("s3:PutObject", objects),
+            ("s3:ListBucket", bucket_arn),
         },
         "DeactivateCa": {
             ("iot:DescribeCACertificate", CACERT),

@@ -47,7 +47,13 @@ GRANTED_WITHOUT_A_CALL = {
     "xray:PutTraceSegments",
     "xray:PutTelemetryRecords",
 }
-GRANTED_WITHOUT_A_CALL_BY_FUNCTION = {"VerifyRevocation": {"s3:ListBucket"}}
+# s3:ListBucket makes GetObject of a missing key answer 404, not 403 (Amazon S3 API reference, GetObject,
+# "Permissions"): granted to the readers of objects that may be missing, which need not list.
+GRANTED_WITHOUT_A_CALL_BY_FUNCTION = {
+    "VerifyRevocation": {"s3:ListBucket"},
+    "PrepareRestore": {"s3:ListBucket"},
+    "FinishRestore": {"s3:ListBucket"},
+}
 
 
 def _as_list(value: Any) -> list[Any]:
