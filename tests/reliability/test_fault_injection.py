@@ -236,7 +236,11 @@ def _faulty_run(seed: int, owner: str) -> dict[str, Any]:
         fault_rate=0.1,
         lambda_crash_rate=0.4,
         seed=seed,
-        context={"updateCertificateTps": 1000, "listCertificatesByCaTps": 1000},
+        context={
+            "updateCertificateTps": 1000,
+            "listCertificatesByCaTps": 1000,
+            "listPrincipalThingsTps": 1000,
+        },
         retry_delay_scale=0.05,
     )
     with EmulatorSession(options) as emulator:

@@ -130,7 +130,9 @@ def test_star_resources_only_for_actions_without_a_resource_type(synthesized):
 @pytest.fixture(scope="module")
 def calls_by_function(request: pytest.FixtureRequest) -> dict[str, set[str]]:
     """Every AWS call each task made over runs that take every path the tasks have."""
-    options = EmulatorOptions(context={"updateCertificateTps": 100, "listCertificatesByCaTps": 100})
+    options = EmulatorOptions(
+        context={"updateCertificateTps": 100, "listCertificatesByCaTps": 100, "listPrincipalThingsTps": 100}
+    )
     with EmulatorSession(options) as emulator:
         assert emulator.deployment is not None and emulator.lambda_runtime is not None
         fleet = FleetBuilder(emulator, request.node.nodeid)(
