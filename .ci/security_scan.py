@@ -81,7 +81,7 @@ CHECKOV_ACKNOWLEDGED = [
     Acknowledged(
         "CKV_AWS_158",
         "AWS::Logs::LogGroup",
-        r"Revocation",
+        r"Revocation|RestoreStateMachine",
         "The logs hold certificate ids, statuses and request fields, no secret; CloudWatch Logs encrypts "
         "every log group at rest by default. A customer managed key would need a key policy for the "
         "Logs service principal and its own retention for no added protection.",
