@@ -13,16 +13,13 @@ from revocation_common import aws
 from revocation_common.errors import InvalidInput, VerificationFailed
 from revocation_common.models import ExecutionContext
 from revocation_common.observability import logger, metrics, tracer
-from revocation_common.pacing import RatePacer
+from revocation_common.pacing import RatePacer, child_pacer
 from revocation_common.settings import task_settings
 
 from restore_quarantine.finish import finish_restore, restore_notification
 from restore_quarantine.models import RestorePageInput, RestoreTaskInput
 from restore_quarantine.plan import prepare_restore
 from restore_quarantine.restore import restore_page
-
-# The children share the quota as RevokeCertificates' do (a little under it, interleaved).
-QUOTA_HEADROOM = 0.97
 
 
 @logger.inject_lambda_context
@@ -77,9 +74,14 @@ def page_handler(event: RestorePageInput, context: LambdaContext) -> dict[str, A
     Errors: TransientAwsError. Source: AWS IoT API reference, UpdateCertificate, DescribeCertificate.
     """
     settings = task_settings()
-    children = max(1, min(event.context.maxConcurrency, event.pageCount))
-    aggregate = min(settings.update_certificate_tps, settings.describe_certificate_tps) * QUOTA_HEADROOM
-    pacer = RatePacer(aggregate / children, phase=(event.pageNumber % children) / aggregate)
+    # Both calls of a certificate on one pacer: the children share the lower of the two quotas as
+    # RevokeCertificates' children share UpdateCertificate's.
+    pacer = child_pacer(
+        min(settings.update_certificate_tps, settings.describe_certificate_tps),
+        event.context.maxConcurrency,
+        event.pageCount,
+        event.pageNumber,
+    )
     counts = restore_page(
         aws.iot(),
         aws.object_store(event.context.reportBucket),

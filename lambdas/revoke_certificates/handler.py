@@ -10,9 +10,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from revocation_common import aws
 from revocation_common.models import PageInput
 from revocation_common.observability import logger, metrics, tracer
+from revocation_common.pacing import child_pacer
 from revocation_common.settings import task_settings
 
-from revoke_certificates.revoke import child_pacer, revoke_page, things_pacer
+from revoke_certificates.revoke import revoke_page, things_pacer
 
 
 @logger.inject_lambda_context
@@ -26,7 +27,7 @@ def handler(event: PageInput, context: LambdaContext) -> dict[str, Any]:
     Output: {"pageNumber", "total", "revoked", "alreadyRevoked", "skipped", "failed"}; the per-certificate
     outcomes go to S3 (outcomes/{pageNumber:06d}.json).
     Pacing: 0.97 * UPDATE_CERTIFICATE_TPS / min(MaxConcurrency, pageCount) transactions per second, on
-    slots interleaved with the other children's (revoke_certificates.revoke.child_pacer).
+    slots interleaved with the other children's (revocation_common.pacing.child_pacer).
     Affected Things (LIST_AFFECTED_THINGS true): after each certificate's update, ListPrincipalThings of
     its ARN (every page) into the outcome's thingNames, paced at this child's share of
     LIST_PRINCIPAL_THINGS_TPS (revoke_certificates.revoke.things_pacer).

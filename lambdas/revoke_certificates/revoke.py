@@ -12,29 +12,13 @@ from concurrent.futures import ThreadPoolExecutor
 
 from revocation_common.models import CanonicalRequest, CertificateOutcome, OutcomeCounts, PageEntry
 from revocation_common.outcomes import settled_outcome
-from revocation_common.pacing import RatePacer
+from revocation_common.pacing import RatePacer, child_pacer
 from revocation_common.ports import IotPort, ObjectStore, UpdateRefused
 from revocation_common.store import outcome_key
 from revocation_common.things import attached_things, certificate_arn
 
 # UpdateCertificate refusals after which DescribeCertificate tells what the certificate's status is now.
 STATUS_CHANGED_CODES = frozenset({"CertificateStateException", "ResourceNotFoundException"})
-
-# The children aim a little under the quota: a call admitted a few milliseconds late must not make one
-# second hold more than the quota (AWS and the emulator count requests as they arrive).
-QUOTA_HEADROOM = 0.97
-
-
-def child_pacer(quota_tps: float, max_concurrency: int, page_count: int, page_number: int) -> RatePacer:
-    """This child's share of the UpdateCertificate quota, interleaved with the other children's.
-
-    The Distributed Map runs at most C = min(MaxConcurrency, pageCount) children at once; each paces at
-    quota * QUOTA_HEADROOM / C transactions per second, on the slots of phase (pageNumber mod C) / quota,
-    so that together they stay at the quota instead of bouncing off it.
-    """
-    children = max(1, min(max_concurrency, page_count))
-    aggregate = quota_tps * QUOTA_HEADROOM
-    return RatePacer(aggregate / children, phase=(page_number % children) / aggregate)
 
 
 def things_pacer(quota_tps: float, max_concurrency: int, page_count: int, page_number: int) -> RatePacer:
