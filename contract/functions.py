@@ -37,7 +37,7 @@ FUNCTION_SPECS: Final[tuple[FunctionSpec, ...]] = (
     FunctionSpec("AcquireLock", "acquire_lock.handler.handler", 30, 256),
     FunctionSpec("DeactivateCa", "deactivate_ca.handler.handler", 60, 256),
     FunctionSpec("DiscoverScope", "discover_scope.handler.handler", 900, 1024),
-    FunctionSpec("RevokeCertificates", "revoke_certificates.handler.handler", 900, 512),
+    FunctionSpec("RevokeCertificates", "revoke_certificates.handler.handler", 900, 256),
     FunctionSpec("VerifyRevocation", "verify_revocation.handler.handler", 900, 1024),
     FunctionSpec("SummarizeFailure", "summarize_failure.handler.handler", 30, 256),
     # The restore state machine's own tasks (statemachine/restore.asl.json).

@@ -18,6 +18,8 @@ VARIABLE_OF_CONTEXT_KEY: Final = {
     "updateCertificateTps": "UPDATE_CERTIFICATE_TPS",
     "listCertificatesByCaTps": "LIST_CERTIFICATES_BY_CA_TPS",
     "revokeMaxConcurrency": "REVOKE_MAX_CONCURRENCY",
+    # The per-call latency the fan-out sizes each child's calls in flight by (revocation_common.pacing).
+    "updateCertificateLatencyMs": "UPDATE_CERTIFICATE_LATENCY_MS",
     "defaultTargetStatus": "DEFAULT_TARGET_STATUS",
     "automaticResponseMode": "AUTOMATIC_RESPONSE_MODE",
     "listTimeBudgetSeconds": "LIST_TIME_BUDGET_SECONDS",

@@ -13,12 +13,15 @@ from typing import Any, Final
 
 from aws_cdk import aws_logs as logs
 from constructs import Node
+from revocation_common.batches import REVOKE_BATCH_SECONDS as REVOKE_PAGE_BUDGET_SECONDS
+from revocation_common.pacing import QUOTA_HEADROOM
 from revocation_common.vocabulary import (
     AUTOMATIC_RESPONSE_MODES,
     CA_AUDIT_CHECKS,
     RESTORE_STATE_MACHINE_SUFFIX,
     TARGET_STATUSES,
 )
+from revocation_common.vocabulary import REVOCATION_PAGE_SIZE as PAGE_SIZE
 
 from contract.functions import LIST_FUNCTION_TIMEOUT_SECONDS
 from contract.task_environment import task_environment
@@ -27,6 +30,7 @@ from contract.task_environment import task_environment
 UPDATE_CERTIFICATE_TPS: Final = "updateCertificateTps"
 LIST_CERTIFICATES_BY_CA_TPS: Final = "listCertificatesByCaTps"
 REVOKE_MAX_CONCURRENCY: Final = "revokeMaxConcurrency"
+UPDATE_CERTIFICATE_LATENCY_MS: Final = "updateCertificateLatencyMs"
 DEFAULT_TARGET_STATUS: Final = "defaultTargetStatus"
 AUTOMATIC_RESPONSE_MODE: Final = "automaticResponseMode"
 SECURITY_HUB_CHECK_NAMES: Final = "securityHubCheckNames"
@@ -50,6 +54,7 @@ CONTEXT_KEYS: Final = (
     UPDATE_CERTIFICATE_TPS,
     LIST_CERTIFICATES_BY_CA_TPS,
     REVOKE_MAX_CONCURRENCY,
+    UPDATE_CERTIFICATE_LATENCY_MS,
     DEFAULT_TARGET_STATUS,
     AUTOMATIC_RESPONSE_MODE,
     SECURITY_HUB_CHECK_NAMES,
@@ -131,7 +136,13 @@ class Settings:
     Attributes (units in the names or below):
         update_certificate_tps: UpdateCertificate quota shared by all Map children, transactions/second.
         list_certificates_by_ca_tps: ListCertificatesByCA quota, transactions/second.
-        revoke_max_concurrency: Distributed Map MaxConcurrency, child executions at once.
+        revoke_max_concurrency: the upper bound of the Distributed Map's MaxConcurrency, child executions
+            at once; the run uses the fewest children that carry the UpdateCertificate quota
+            (revocation_common.pacing.fan_out). Validated so that a page of 250 always finishes within
+            the RevokeCertificates timeout at a child's share of the quota.
+        update_certificate_latency_ms: the UpdateCertificate round trip a child is sized for,
+            milliseconds (an estimate to replace with the p99 Duration of the AWS SDK calls in X-Ray);
+            it sets how many calls a child keeps in flight.
         default_target_status: REVOKED or INACTIVE, used when a request names none.
         automatic_response_mode: off, dry-run or enforce, for runs started by security findings.
         security_hub_check_names: the Device Defender audit checks (a non-empty subset of CA_AUDIT_CHECKS)
@@ -185,6 +196,7 @@ class Settings:
     regions: tuple[str, ...] = ()
     list_affected_things: bool = True
     list_principal_things_tps: int = 10
+    update_certificate_latency_ms: int = 100
 
     @property
     def restore_state_machine_name(self) -> str:
@@ -245,7 +257,29 @@ class Settings:
             list_principal_things_tps=_int(
                 node, LIST_PRINCIPAL_THINGS_TPS, 1, 10_000, "transactions per second"
             ),
-        )
+            update_certificate_latency_ms=_int(
+                node, UPDATE_CERTIFICATE_LATENCY_MS, 1, 10_000, "milliseconds"
+            ),
+        )._validated_fan_out()
+
+    def _validated_fan_out(self) -> Settings:
+        """Refuse a revokeMaxConcurrency at which a full page would outlast the RevokeCertificates timeout.
+
+        A child's share of the quota is quota * QUOTA_HEADROOM / children (revocation_common.pacing); at
+        the upper bound of children, a page of PAGE_SIZE certificates must finish within
+        REVOKE_PAGE_BUDGET_SECONDS (Lambda developer guide, "Lambda quotas": 900 s at most).
+        """
+        slowest = self.update_certificate_tps * QUOTA_HEADROOM / self.revoke_max_concurrency
+        if PAGE_SIZE / slowest > REVOKE_PAGE_BUDGET_SECONDS:
+            limit = int(self.update_certificate_tps * QUOTA_HEADROOM * REVOKE_PAGE_BUDGET_SECONDS / PAGE_SIZE)
+            raise SettingsError(
+                f"CDK context key {REVOKE_MAX_CONCURRENCY!r}: expected at most {limit} at "
+                f"{UPDATE_CERTIFICATE_TPS}={self.update_certificate_tps} (a page of {PAGE_SIZE} "
+                f"certificates at 1/{self.revoke_max_concurrency} of the quota takes "
+                f"{PAGE_SIZE / slowest:.0f} s, past the {REVOKE_PAGE_BUDGET_SECONDS} s a page may take), "
+                f"got {self.revoke_max_concurrency}"
+            )
+        return self
 
     @property
     def log_retention(self) -> logs.RetentionDays:
@@ -266,6 +300,7 @@ class Settings:
             UPDATE_CERTIFICATE_TPS: self.update_certificate_tps,
             LIST_CERTIFICATES_BY_CA_TPS: self.list_certificates_by_ca_tps,
             REVOKE_MAX_CONCURRENCY: self.revoke_max_concurrency,
+            UPDATE_CERTIFICATE_LATENCY_MS: self.update_certificate_latency_ms,
             DEFAULT_TARGET_STATUS: self.default_target_status,
             AUTOMATIC_RESPONSE_MODE: self.automatic_response_mode,
             LIST_TIME_BUDGET_SECONDS: self.list_time_budget_seconds,

@@ -8,12 +8,14 @@ from typing import Any
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from revocation_common.aws.s3_store import S3Store
+from revocation_common.batches import plan_batches
 from revocation_common.certificates import require_signature_check
 from revocation_common.clients import aws_client
 from revocation_common.observability import logger, metrics, tracer
 from revocation_common.ports import ObjectStore
-from revocation_common.scope_models import DiscoveryInput
-from revocation_common.store import verify_prefix
+from revocation_common.scope_models import DiscoveryInput, DiscoveryState
+from revocation_common.settings import task_settings
+from revocation_common.store import batches_key, verify_prefix
 
 from discover_scope.aws import ApiPacers, BotoIotReads
 from discover_scope.config import discovery_settings
@@ -40,6 +42,16 @@ def discovery_prefix(event: DiscoveryInput) -> str:
     return prefix if event.purpose == "revoke" else verify_prefix(prefix)
 
 
+def write_batches(store: ObjectStore, state: DiscoveryState, prefix: str, children: int) -> DiscoveryState:
+    """Write the Distributed Map's items (revocation_common.batches.plan_batches over manifest.json's pages,
+    in its order, at UPDATE_CERTIFICATE_TPS and ``children``) and return the state with their key."""
+    pages = [int(item["pageNumber"]) for item in store.get_json(str(state.manifestKey))]
+    batches = plan_batches(pages, quota_tps=task_settings().update_certificate_tps, children=children)
+    key = batches_key(prefix)
+    store.put_json(key, [batch.model_dump() for batch in batches])
+    return state.model_copy(update={"batchesKey": key})
+
+
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 @metrics.log_metrics
@@ -49,8 +61,8 @@ def handler(event: DiscoveryInput, context: LambdaContext) -> dict[str, Any]:
 
     Input: {"request": {caCertificateId?, caCertificatePem?, scanUnlinked?}, "context": ExecutionContext,
     "discovery": DiscoveryState ({} at first), "purpose": "revoke" | "verify"}.
-    Output: DiscoveryState {phase, complete, counts, scopeKey, manifestKey, ...}; the state machine loops
-    until complete (and returns once after phase "cas", to deactivate the CAs in scope).
+    Output: DiscoveryState {phase, complete, counts, scopeKey, manifestKey, batchesKey, ...}; the state
+    machine loops until complete (and returns once after phase "cas", to deactivate the CAs in scope).
     Budget: min(LIST_TIME_BUDGET_SECONDS, remaining Lambda time - 30 s). Pacing: each API at its own
     quota (LIST_CA_CERTIFICATES_TPS, DESCRIBE_CA_CERTIFICATE_TPS, LIST_CERTIFICATES_BY_CA_TPS,
     LIST_CERTIFICATES_TPS, DESCRIBE_CERTIFICATE_TPS).
@@ -65,9 +77,10 @@ def handler(event: DiscoveryInput, context: LambdaContext) -> dict[str, Any]:
     remaining = context.get_remaining_time_in_millis() / 1000.0 - SAFETY_MARGIN_SECONDS
     deadline = started + max(0.0, min(settings.time_budget_seconds, remaining))
     before = event.discovery
+    store = object_store(event.context.reportBucket)
     state = discover(
         iot_reads(),
-        object_store(event.context.reportBucket),
+        store,
         ApiPacers(settings.quotas),
         request=event.request,
         prefix=discovery_prefix(event),
@@ -76,6 +89,8 @@ def handler(event: DiscoveryInput, context: LambdaContext) -> dict[str, Any]:
         deadline=deadline,
         clock=time.monotonic,
     )
+    if event.purpose == "revoke" and state.complete and state.manifestKey is not None:
+        state = write_batches(store, state, event.context.reportPrefix, event.context.maxConcurrency)
     metrics.add_metric(
         name="UnlinkedCertificatesScanned", unit="Count", value=state.unlinkedScanned - before.unlinkedScanned
     )

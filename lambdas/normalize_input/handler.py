@@ -42,7 +42,9 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         metrics.add_metric(name="AutomaticResponseRefused", unit=MetricUnit.Count, value=1)
         raise
     ctx = ExecutionContext.of_execution(
-        execution, report_bucket=settings.report_bucket, max_concurrency=settings.revoke_max_concurrency
+        execution,
+        report_bucket=settings.report_bucket,
+        max_concurrency=settings.revocation_fan_out().children,
     )
     metrics.add_metric(name="RevocationRequested", unit=MetricUnit.Count, value=1)
     metrics.add_metadata(key="caCertificateId", value=request.caCertificateId)

@@ -39,7 +39,9 @@ def prepare_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, 
     settings = task_settings()
     execution = event.get("execution") or {}
     ctx = ExecutionContext.of_execution(
-        execution, report_bucket=settings.report_bucket, max_concurrency=settings.revoke_max_concurrency
+        execution,
+        report_bucket=settings.report_bucket,
+        max_concurrency=settings.revocation_fan_out().children,
     )
     try:
         request, plan = prepare_restore(

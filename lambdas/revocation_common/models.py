@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from revocation_common.batches import RevocationBatch
 from revocation_common.store import execution_prefix
 from revocation_common.vocabulary import CA_CERTIFICATE_ID_PATTERN, DEFAULT_TARGET_STATUS, TargetStatus
 
@@ -112,12 +113,11 @@ class CaState(_Frozen):
     statesKey: str | None = None
 
 
-class PageInput(TaskInput):
-    """Input of one Distributed Map child (RevokeCertificates): one page of at most 250 certificates."""
+class BatchInput(TaskInput):
+    """Input of one Distributed Map child (RevokeCertificates): one batch of pages of at most 250
+    certificates each (revocation_common.batches)."""
 
-    pageKey: str
-    pageNumber: int = Field(ge=0)
-    pageCount: int = Field(ge=1)
+    batch: RevocationBatch
 
 
 class PageEntry(_Frozen):

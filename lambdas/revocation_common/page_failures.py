@@ -1,7 +1,8 @@
 """The failure records Distributed Map children leave for pages whose task failed after its retries.
 
-Inside the Map's ItemProcessor (statemachine/revoke_ca.asl.json), a RevokeCertificates task that fails
-after its retries is caught; the child writes ``{"pageKey", "pageNumber", "error", "cause"}`` (the Catch
+Inside the Map's ItemProcessor (statemachine/revoke_ca.asl.json), a RevokeCertificates task (one batch of
+pages, revocation_common.batches) that fails after its retries is caught; the child writes
+``{"pageNumber", "pageNumbers", "error", "cause"}`` (the batch's first page and all its pages, the Catch
 output's Error and Cause, Step Functions Developer Guide, "Handling errors in Step Functions workflows")
 to ``executions/{executionName}/page-failures/{pageNumber}.json`` with the optimized-SDK task
 ``arn:aws:states:::aws-sdk:s3:putObject``, then fails. ToleratedFailurePercentage 100 lets every other
@@ -27,7 +28,8 @@ _RECORD_NAME: Final = re.compile(r"(?P<number>\d+)\.json")
 class PageFailure(BaseModel):
     """One page whose RevokeCertificates task failed after its retries.
 
-    pageNumber: the page's number in the manifest (0-based).
+    pageNumber: the page's number in the manifest (0-based); of a batch, its first page.
+    pageNumbers: the batch's pages (records written before batches name only pageNumber).
     pageKey: S3 key of the page object (``.../pages/{pageNumber:06d}.json``); "" if the record lacks it.
     error: the Step Functions error name, e.g. "TransientAwsError", "Lambda.Unknown", "States.Timeout".
     cause: the error's cause as Step Functions reported it (often a JSON string from Lambda).
@@ -36,9 +38,14 @@ class PageFailure(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
     pageNumber: int = Field(ge=0)
+    pageNumbers: tuple[int, ...] = ()
     pageKey: str = ""
     error: str
     cause: str = ""
+
+    def pages(self) -> tuple[int, ...]:
+        """Every page this record is the failure of."""
+        return self.pageNumbers or (self.pageNumber,)
 
 
 def page_failure_key(prefix: str, page_number: int) -> str:

@@ -137,6 +137,7 @@ class DiscoveryState(_Frozen):
     invocations: int = Field(default=0, ge=0)
     scopeKey: str | None = None
     manifestKey: str | None = None
+    batchesKey: str | None = None
 
 
 class DiscoveryInput(BaseModel):

@@ -9,6 +9,8 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 
+from revocation_common.pacing import FanOut, fan_out
+
 
 @dataclass(frozen=True)
 class TaskSettings:
@@ -31,6 +33,8 @@ class TaskSettings:
     list_ca_certificates_tps, describe_ca_certificate_tps, list_all_certificates_tps (ListCertificates):
         DiscoverScope's other read quotas (transactions per second; discover_scope.config).
     scan_unlinked_certificates: the default of the request's scanUnlinked.
+    update_certificate_latency_seconds: the per-call latency each child is sized for (seconds; the
+        variable UPDATE_CERTIFICATE_LATENCY_MS is in milliseconds).
     list_principal_things_tps: ListPrincipalThings quota shared by all Map children (transactions per
         second).
     """
@@ -51,6 +55,14 @@ class TaskSettings:
     describe_ca_certificate_tps: float = 10.0
     list_all_certificates_tps: float = 10.0
     scan_unlinked_certificates: bool = True
+    update_certificate_latency_seconds: float = 0.1
+
+    def revocation_fan_out(self) -> FanOut:
+        """The fan-out of the UpdateCertificate quota (revocation_common.pacing.fan_out): the children the
+        Distributed Map runs at once, each child's share and its calls in flight."""
+        return fan_out(
+            self.update_certificate_tps, self.revoke_max_concurrency, self.update_certificate_latency_seconds
+        )
 
 
 def _positive_float(name: str, default: str) -> float:
@@ -105,4 +117,5 @@ def task_settings() -> TaskSettings:
         describe_ca_certificate_tps=_positive_float("DESCRIBE_CA_CERTIFICATE_TPS", "10"),
         list_all_certificates_tps=_positive_float("LIST_CERTIFICATES_TPS", "10"),
         scan_unlinked_certificates=_flag("SCAN_UNLINKED_CERTIFICATES", "true"),
+        update_certificate_latency_seconds=_positive_float("UPDATE_CERTIFICATE_LATENCY_MS", "100") / 1000,
     )

@@ -69,3 +69,8 @@ def ca_before_key(prefix: str, ca_certificate_id: str) -> str:
     """Where DeactivateCas keeps one CA's status as the execution first saw it (a conditional write, kept
     across retries)."""
     return f"{prefix}ca-before/{ca_certificate_id}.json"
+
+
+def batches_key(prefix: str) -> str:
+    """The Distributed Map's items (revocation_common.batches): ``{prefix}revocation-batches.json``."""
+    return f"{prefix}revocation-batches.json"

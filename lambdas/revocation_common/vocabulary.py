@@ -63,3 +63,7 @@ RESTORE_STATE_MACHINE_SUFFIX: Final = "-restore"
 # status it sets it from: a certificate that is no longer INACTIVE was changed by someone since.
 RESTORED_STATUS: Final = "ACTIVE"
 QUARANTINE_STATUS: Final = "INACTIVE"
+
+# Certificates per revocation page (pages/{n}.json, one Distributed Map item): ListCertificatesByCA's
+# largest pageSize (AWS IoT API reference, ListCertificatesByCA: pageSize 1..250), so a listed page is a page.
+REVOCATION_PAGE_SIZE: Final = 250

@@ -76,7 +76,7 @@ def merge_outcomes(
     """
     merged = MergedOutcomes(things=AffectedThings() if collect_things else None)
     statuses = current or {}
-    failures = {failure.pageNumber: failure for failure in page_failures}
+    failures = {number: failure for failure in page_failures for number in failure.pages()}
     for number in range(page_count):
         try:
             outcomes = store.get_json(outcome_key(prefix, number))["outcomes"]

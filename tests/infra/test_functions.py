@@ -54,6 +54,7 @@ def test_functions_runtime_handler_timeout_memory_env_layer_tracing_logs(
         "UPDATE_CERTIFICATE_TPS": "10",
         "LIST_CERTIFICATES_BY_CA_TPS": "10",
         "REVOKE_MAX_CONCURRENCY": "10",
+        "UPDATE_CERTIFICATE_LATENCY_MS": "100",
         "DEFAULT_TARGET_STATUS": "REVOKED",
         "AUTOMATIC_RESPONSE_MODE": "dry-run",
         "LIST_TIME_BUDGET_SECONDS": "780",

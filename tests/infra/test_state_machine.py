@@ -80,7 +80,7 @@ def test_definition_has_the_workflow_states(built: Built) -> None:
     assert revoke["Type"] == "Map"
     assert revoke["ItemReader"]["Resource"] == "arn:aws:states:::s3:getObject"
     assert revoke["ItemProcessor"]["ProcessorConfig"]["Mode"] == "DISTRIBUTED"
-    assert revoke["ItemReader"]["Parameters"]["Key.$"] == "$.discovery.manifestKey"
+    assert revoke["ItemReader"]["Parameters"]["Key.$"] == "$.discovery.batchesKey"
     assert states["RediscoverScope"]["Parameters"]["purpose"] == "verify"
     for name in ("DiscoverScope", "DeactivateCas", "RediscoverScope"):
         assert states[name]["Retry"] and states[name]["Catch"][0]["Next"] == "SummarizeFailure", name

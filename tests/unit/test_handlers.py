@@ -140,19 +140,9 @@ def _run(ports: Any, context: Any, execution_input: dict[str, Any]) -> dict[str,
     state = normalize_input(normalize_event(execution_input), context)
     state["lock"] = acquire_lock(state, context)
     _discover(state, context)
-    manifest = ports.store.get_json(state["discovery"]["manifestKey"])
-    results = [
-        revoke_certificates(
-            {
-                **state,
-                "pageKey": item["pageKey"],
-                "pageNumber": item["pageNumber"],
-                "pageCount": len(manifest),
-            },
-            context,
-        )
-        for item in manifest
-    ]
+    # The Map's ItemReader reads the batches DiscoverScope planned; ItemSelector {"batch": item, ...}.
+    batches = ports.store.get_json(state["discovery"]["batchesKey"])
+    results = [revoke_certificates({**state, "batch": batch}, context) for batch in batches]
     state["revocation"] = {"pages": results}
     _discover(state, context, "verify")
     return verify_revocation(state, context)
@@ -297,7 +287,7 @@ def test_normalize_input_refuses_a_finding_while_automatic_response_is_off(
         (acquire_lock, {}),
         (deactivate_ca, {"discovery": {}}),
         (discover_scope, {"discovery": {}}),
-        (revoke_certificates, {"pageKey": "k", "pageNumber": 0, "pageCount": 1}),
+        (revoke_certificates, {"batch": {"batchNumber": 0, "batchCount": 1, "pageNumbers": [0]}}),
         (verify_revocation, {"ca": {}, "discovery": {}, "verifyDiscovery": {}}),
     ],
 )
@@ -339,7 +329,7 @@ def test_revoke_certificates_raises_transient_aws_error_for_the_state_to_retry(p
     state = normalize_input(normalize_event({"caCertificateId": CA_ID}), lambda_context)
     _discover(state, lambda_context)
     ports.iot.transient_updates = 1
-    page = {**state, "pageKey": "executions/run-1/pages/000000.json", "pageNumber": 0, "pageCount": 1}
+    page = {**state, "batch": {"batchNumber": 0, "batchCount": 1, "pageNumbers": [0]}}
     with pytest.raises(WorkflowError) as raised:
         revoke_certificates(page, lambda_context)
     assert type(raised.value).__name__ == "TransientAwsError"
