@@ -65,6 +65,10 @@ class InvocationStats:
     """Counters of task invocations.
 
     by_function: invocations per deployed function name. crash_log: every injected crash, in order.
+    seconds_by_function: deployed function name -> the wall-clock seconds its invocations ran (each from
+    the handler's start to its return or error: what Lambda bills as Duration, Lambda developer guide,
+    "Lambda pricing"; with the function's memory, the GB-seconds of ``ca-revoke bench``'s cost).
+    call_counts: IAM action ("s3:GetObject") -> how many calls the tasks made (each API call once).
     aws_calls: logical function name -> every AWS call its invocations made ("iot:UpdateCertificate"),
     i.e. the IAM actions the function needed in this run.
     """
@@ -73,6 +77,8 @@ class InvocationStats:
     errors: int = 0
     crashes: int = 0
     by_function: dict[str, int] = field(default_factory=dict)
+    seconds_by_function: dict[str, float] = field(default_factory=dict)
+    call_counts: dict[str, int] = field(default_factory=dict)
     crash_log: list[CrashRecord] = field(default_factory=list)
     aws_calls: dict[str, set[str]] = field(default_factory=dict)
 
@@ -204,6 +210,7 @@ class InProcessLambdaRuntime:
         event = event if event is not None else {}
         attempt, crash_after = self._crash_after(logical, event)
         invocation = crash_points.TrackedInvocation(logical, crash_after_calls=crash_after)
+        started = time.monotonic()
         try:
             try:
                 with crash_points.tracking(invocation):
@@ -211,8 +218,13 @@ class InProcessLambdaRuntime:
                     if invocation.crash_after_calls is not None:
                         crash_points.crash(invocation, at_end=True)
             finally:
+                elapsed = time.monotonic() - started
                 with self._lock:
                     self.stats.aws_calls.setdefault(logical, set()).update(invocation.calls)
+                    seconds = self.stats.seconds_by_function
+                    seconds[name] = seconds.get(name, 0.0) + elapsed
+                    for action in invocation.calls:
+                        self.stats.call_counts[action] = self.stats.call_counts.get(action, 0) + 1
             return json.dumps(result), False, ""
         except SimulatedCrash as crashed:
             record = CrashRecord(logical, attempt, invocation.own_calls, at_end=invocation.at_end)

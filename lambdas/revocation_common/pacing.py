@@ -19,7 +19,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-
 # A slot up to this fraction of an interval past is still the slot (see RatePacer._slot_at_or_after).
 SLOT_TOLERANCE = 1e-3
 
@@ -135,3 +134,9 @@ def child_pacer(quota_tps: float, max_concurrency: int, page_count: int, page_nu
     children = max(1, min(max_concurrency, page_count))
     aggregate = quota_tps * QUOTA_HEADROOM
     return RatePacer(aggregate / children, phase=(page_number % children) / aggregate)
+
+
+def expected_revocation_seconds(certificates: int, quota_tps: float) -> float:
+    """How long revoking ``certificates`` takes at the UpdateCertificate quota ``quota_tps`` (transactions per
+    second), seconds: one call each at quota * QUOTA_HEADROOM (the fan-out carries the whole quota)."""
+    return certificates / (quota_tps * QUOTA_HEADROOM)

@@ -1,0 +1,115 @@
+"""The cost of revoking 1,000,000 certificates on AWS at the default quota (cdk.json), projected from one
+``ca-revoke bench`` run's measured figures: the emulator records each task invocation's duration and AWS
+calls (emulator.lambda_runtime.InvocationStats), the parent history gives the state transitions.
+
+Projection: paced work takes as long as the quota makes it, so a function's measured GB-seconds per
+certificate scale with bench quota / default quota; RevokeCertificates' also with the children the
+fan-out runs at each quota (revocation_common.pacing.fan_out). State transitions: the parent's measured
+ones plus, per Map item at 1,000,000 (revocation_common.batches.plan_batches), the measured transitions of
+a child. Requests and S3 calls scale with the certificates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from revocation_common.batches import plan_batches
+from revocation_common.pacing import expected_revocation_seconds, fan_out
+from revocation_common.vocabulary import REVOCATION_PAGE_SIZE
+
+from contract.cdk_json import cdk_json_context
+from contract.functions import FUNCTION_SPECS
+
+# AWS list prices, US East (N. Virginia), as published on the pricing pages below (read 2026-12-02).
+USD_PER_1000_STATE_TRANSITIONS = 0.025
+USD_PER_LAMBDA_GB_SECOND = 0.0000166667
+USD_PER_MILLION_LAMBDA_REQUESTS = 0.20
+USD_PER_1000_S3_PUT_LIST = 0.005
+USD_PER_1000_S3_GET = 0.0004
+PRICES = {
+    "stateTransitionUsdPer1000": USD_PER_1000_STATE_TRANSITIONS,
+    "lambdaUsdPerGbSecond": USD_PER_LAMBDA_GB_SECOND,
+    "lambdaUsdPerMillionRequests": USD_PER_MILLION_LAMBDA_REQUESTS,
+    "s3UsdPer1000PutCopyPostList": USD_PER_1000_S3_PUT_LIST,
+    "s3UsdPer1000Get": USD_PER_1000_S3_GET,
+    "sources": [
+        "https://aws.amazon.com/step-functions/pricing/ (Standard Workflows, per 1,000 state transitions)",
+        "https://aws.amazon.com/lambda/pricing/ (x86, per GB-second and per 1M requests)",
+        "https://aws.amazon.com/s3/pricing/ (S3 Standard, PUT/COPY/POST/LIST and GET requests)",
+    ],
+    "date": "2026-12-02",
+    "region": "us-east-1",
+}
+MEMORY_GB = {spec.logical_name: spec.memory_mb / 1024 for spec in FUNCTION_SPECS}
+REVOKE_FUNCTION = "RevokeCertificates"
+MILLION = 1_000_000
+_S3_WRITES = ("s3:PutObject", "s3:ListBucket", "s3:ListObjectsV2", "s3:DeleteObject")
+
+
+@dataclass(frozen=True)
+class MeasuredUse:
+    """What one bench run used. seconds_by_function: logical name -> seconds its invocations ran;
+    call_counts: IAM action -> calls made by the tasks; batches: the Map's items."""
+
+    certificates: int
+    quota_tps: float
+    max_concurrency: int
+    seconds_by_function: dict[str, float]
+    invocations: int
+    parent_transitions: int
+    child_transitions: int
+    batches: int
+    call_counts: dict[str, int]
+
+    def gb_seconds(self) -> dict[str, float]:
+        return {name: seconds * MEMORY_GB[name] for name, seconds in self.seconds_by_function.items()}
+
+
+def cost_projection(used: MeasuredUse) -> dict[str, Any]:
+    """Figures and USD of 1,000,000 certificates at cdk.json's updateCertificateTps, from ``used``.
+
+    Output: {"certificates", "updateCertificateTps", "revocationHours", "children", "batches",
+    "stateTransitions", "lambdaGbSeconds", "lambdaGbSecondsPer1000Certificates", "lambdaRequests",
+    "s3Requests", "usdStateTransitions", "usdLambda", "usdS3", "usdTotal", "measuredAtTps", "prices"}.
+    """
+    context = cdk_json_context()
+    quota = float(context["updateCertificateTps"])
+    concurrency = int(context["revokeMaxConcurrency"])
+    latency = float(context["updateCertificateLatencyMs"]) / 1000
+    children = fan_out(quota, concurrency, latency).children
+    measured_children = fan_out(used.quota_tps, used.max_concurrency, latency).children
+    time_scale = used.quota_tps / quota
+    per_certificate = 0.0
+    for name, gb_seconds in used.gb_seconds().items():
+        scale = time_scale * (children / measured_children if name == REVOKE_FUNCTION else 1.0)
+        per_certificate += gb_seconds / used.certificates * scale
+    gb_seconds_1m = per_certificate * MILLION
+    batches = len(plan_batches(range(MILLION // REVOCATION_PAGE_SIZE), quota_tps=quota, children=children))
+    per_child = used.child_transitions / max(1, used.batches)
+    transitions = used.parent_transitions + batches * per_child
+    requests = (used.invocations - used.batches) + batches
+    share = MILLION / used.certificates
+    writes = sum(used.call_counts.get(action, 0) for action in _S3_WRITES) * share
+    reads = used.call_counts.get("s3:GetObject", 0) * share
+    usd_transitions = transitions / 1000 * USD_PER_1000_STATE_TRANSITIONS
+    usd_lambda = gb_seconds_1m * USD_PER_LAMBDA_GB_SECOND + requests / 1e6 * USD_PER_MILLION_LAMBDA_REQUESTS
+    usd_s3 = writes / 1000 * USD_PER_1000_S3_PUT_LIST + reads / 1000 * USD_PER_1000_S3_GET
+    return {
+        "certificates": MILLION,
+        "updateCertificateTps": quota,
+        "measuredAtTps": used.quota_tps,
+        "revocationHours": round(expected_revocation_seconds(MILLION, quota) / 3600, 2),
+        "children": children,
+        "batches": batches,
+        "stateTransitions": round(transitions),
+        "lambdaGbSeconds": round(gb_seconds_1m),
+        "lambdaGbSecondsPer1000Certificates": round(gb_seconds_1m / 1000, 2),
+        "lambdaRequests": round(requests),
+        "s3Requests": {"putCopyPostList": round(writes), "get": round(reads)},
+        "usdStateTransitions": round(usd_transitions, 3),
+        "usdLambda": round(usd_lambda, 3),
+        "usdS3": round(usd_s3, 3),
+        "usdTotal": round(usd_transitions + usd_lambda + usd_s3, 2),
+        "prices": PRICES,
+    }
