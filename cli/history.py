@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
+from revocation_common.expected_duration import ExpectedRevocation
 
 # The phase of the workflow each state belongs to (statemachine/revoke_ca.asl.json).
 PHASES = {
@@ -23,6 +24,7 @@ PHASES = {
     "DiscoverScope": "listing",
     "DiscoveryProgress": "listing",
     "DeactivateCas": "deactivating",
+    "NotifyStart": "revoking",
     "RevokeCertificatePages": "revoking",
     "RevokeCertificates": "revoking",
     "StartVerification": "verifying",
@@ -63,6 +65,7 @@ class Progress:
     throttles: int = 0
     listing_complete: bool = False
     phases: tuple[str, ...] = ()  # every phase entered so far, in order
+    expected: str = ""  # the expected revocation time, once the listing is complete
 
 
 def _details(event: dict[str, Any]) -> dict[str, Any]:
@@ -105,9 +108,12 @@ class ProgressTracker:
         """Apply a DescribeMapRun ``itemCounts``; returns the Progress."""
         done = int(item_counts.get("succeeded", 0)) + int(item_counts.get("failed", 0))
         done += int(item_counts.get("aborted", 0)) + int(item_counts.get("timedOut", 0))
-        self._set(
-            pages_done=max(self._progress.pages_done, done), pages_total=int(item_counts.get("total", 0))
-        )
+        items = int(item_counts.get("total", 0))
+        # The Map's items are batches of pages (revocation_common.batches): their share of the listed pages.
+        pages = self._progress.pages_total if self._progress.listing_complete else 0
+        pages = pages or items
+        pages_done = pages * done // items if items else 0
+        self._set(pages_done=max(self._progress.pages_done, pages_done), pages_total=pages)
         return self._progress
 
     # -- internals ---------------------------------------------------------------------------------
@@ -150,10 +156,14 @@ class ProgressTracker:
             return
         if not isinstance(listing, dict):
             return
+        expected = listing.get("expectedRevocation")
         self._set(
             pages_total=int(listing.get("pageCount", 0)),
             certificates_total=int(listing.get("certificateCount", 0)),
             listing_complete=bool(listing.get("complete")),
+            expected=ExpectedRevocation.model_validate(expected).sentence()
+            if isinstance(expected, dict)
+            else self._progress.expected,
         )
 
     def _call(self, name: str, call: Any, **kwargs: Any) -> dict[str, Any] | None:

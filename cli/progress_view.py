@@ -102,6 +102,14 @@ def execution_progress(
     ETA h:mm:ss`` each time anything but the rate changes, and at least every ``heartbeat_seconds``.
     """
     meter = RateMeter(clock)
+    announced: list[str] = []
+
+    def announce(snapshot: Progress) -> None:
+        # The expected revocation time, once the listing has counted the scope (DiscoverScope's
+        # expectedRevocation: revocation_common.expected_duration).
+        if snapshot.expected and not announced:
+            announced.append(snapshot.expected)
+            console.print(f"expected: {snapshot.expected}", markup=False, highlight=False, soft_wrap=True)
 
     def exact(snapshot: Progress) -> Progress:
         if certificates_done is None:
@@ -114,6 +122,7 @@ def execution_progress(
 
         def log_progress(snapshot: Progress) -> None:
             snapshot = exact(snapshot)
+            announce(snapshot)
             rate = meter.rate(snapshot)
             if not snapshot.state:
                 return
@@ -150,6 +159,7 @@ def execution_progress(
 
         def on_progress(snapshot: Progress) -> None:
             snapshot = exact(snapshot)
+            announce(snapshot)
             rate = meter.rate(snapshot)
             counted = snapshot.certificates_total if snapshot.listing_complete else 0
             bars.update(

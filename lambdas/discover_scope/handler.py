@@ -11,6 +11,7 @@ from revocation_common.aws.s3_store import S3Store
 from revocation_common.batches import plan_batches
 from revocation_common.certificates import require_signature_check
 from revocation_common.clients import aws_client
+from revocation_common.expected_duration import ExpectedRevocation, start_notice
 from revocation_common.observability import logger, metrics, tracer
 from revocation_common.ports import ObjectStore
 from revocation_common.scope_models import DiscoveryInput, DiscoveryState
@@ -42,14 +43,20 @@ def discovery_prefix(event: DiscoveryInput) -> str:
     return prefix if event.purpose == "revoke" else verify_prefix(prefix)
 
 
-def write_batches(store: ObjectStore, state: DiscoveryState, prefix: str, children: int) -> DiscoveryState:
+def plan_revocation(store: ObjectStore, state: DiscoveryState, event: DiscoveryInput) -> DiscoveryState:
     """Write the Distributed Map's items (revocation_common.batches.plan_batches over manifest.json's pages,
-    in its order, at UPDATE_CERTIFICATE_TPS and ``children``) and return the state with their key."""
+    in its order, at UPDATE_CERTIFICATE_TPS and the context's maxConcurrency children) and return the
+    state with their key, the expected revocation time and the start notice (NotifyStart)."""
+    quota = task_settings().update_certificate_tps
     pages = [int(item["pageNumber"]) for item in store.get_json(str(state.manifestKey))]
-    batches = plan_batches(pages, quota_tps=task_settings().update_certificate_tps, children=children)
-    key = batches_key(prefix)
+    batches = plan_batches(pages, quota_tps=quota, children=event.context.maxConcurrency)
+    key = batches_key(event.context.reportPrefix)
     store.put_json(key, [batch.model_dump() for batch in batches])
-    return state.model_copy(update={"batchesKey": key})
+    expected = ExpectedRevocation.at_quota(state.certificateCount, quota)
+    notice = start_notice(
+        expected, ca_certificate_id=event.request.caCertificateId or "", dry_run=event.request.dryRun
+    )
+    return state.model_copy(update={"batchesKey": key, "expectedRevocation": expected, "startNotice": notice})
 
 
 @logger.inject_lambda_context
@@ -90,7 +97,7 @@ def handler(event: DiscoveryInput, context: LambdaContext) -> dict[str, Any]:
         clock=time.monotonic,
     )
     if event.purpose == "revoke" and state.complete and state.manifestKey is not None:
-        state = write_batches(store, state, event.context.reportPrefix, event.context.maxConcurrency)
+        state = plan_revocation(store, state, event)
     metrics.add_metric(
         name="UnlinkedCertificatesScanned", unit="Count", value=state.unlinkedScanned - before.unlinkedScanned
     )

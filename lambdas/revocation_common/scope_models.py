@@ -11,6 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from revocation_common.expected_duration import ExpectedRevocation, StartNotice
 from revocation_common.models import CaNamedBy, CaState, ExecutionContext, TaskInput
 from revocation_common.vocabulary import CA_CERTIFICATE_ID_PATTERN
 
@@ -30,7 +31,8 @@ class ScopeRequest(BaseModel):
     caCertificateId: the CA's certificateId in AWS IoT, when it is registered here.
     caCertificatePem: the CA's PEM certificate (registered here or not); NormalizeInput validated it.
     scanUnlinked: run the issuer scan of certificates linked to no registered CA; None: the deployment's
-    default (cdk.json context scanUnlinkedCertificates).
+    default (cdk.json context scanUnlinkedCertificates). dryRun: the run changes nothing (its start
+    notice says so).
     """
 
     model_config = ConfigDict(frozen=True, extra="ignore")
@@ -38,6 +40,7 @@ class ScopeRequest(BaseModel):
     caCertificatePem: str | None = None
     caNamedBy: CaNamedBy = "caCertificateId"
     scanUnlinked: bool | None = None
+    dryRun: bool = False
 
     @property
     def named_ca_certificate_id(self) -> str | None:
@@ -138,6 +141,8 @@ class DiscoveryState(_Frozen):
     scopeKey: str | None = None
     manifestKey: str | None = None
     batchesKey: str | None = None
+    expectedRevocation: ExpectedRevocation | None = None
+    startNotice: StartNotice | None = None
 
 
 class DiscoveryInput(BaseModel):

@@ -34,7 +34,7 @@ from tests.infra.data_contract import contract_functions, contract_placeholders
 pytestmark = pytest.mark.unit
 
 # The CLI commands that run the embedded emulator; every other module of cli/ must work without it.
-EMULATOR_COMMANDS = {"demo.py", "demo_regions.py", "serve.py", "bench.py"}
+EMULATOR_COMMANDS = {"demo.py", "demo_regions.py", "serve.py", "bench.py", "bench_baselines.py"}
 FUNCTION_ARNS = {
     spec.logical_name: f"arn:aws:lambda:us-east-1:1:function:{spec.logical_name}" for spec in FUNCTION_SPECS
 }

@@ -421,6 +421,7 @@ def test_command_line_strings_are_accepted() -> None:
         ("updateCertificateTps", True),
         ("listCertificatesByCaTps", -1),
         ("revokeMaxConcurrency", 10_001),
+        ("updateCertificateLatencyMs", 0),
         ("defaultTargetStatus", "DELETED"),
         ("automaticResponseMode", "ENFORCE"),
         ("securityHubCheckNames", []),
@@ -437,6 +438,17 @@ def test_command_line_strings_are_accepted() -> None:
 def test_invalid_setting_names_the_key(key: str, value: Any) -> None:
     with pytest.raises(SettingsError, match=f"'{key}'"):
         _settings(**{key: value})
+
+
+def test_a_concurrency_whose_pages_outlast_the_timeout_is_refused() -> None:
+    """At 10 TPS, 1/24 of the quota is 0.41 TPS: a page of 250 takes 609 s, past the 600 s a batch may take
+    (two thirds of the 900 s RevokeCertificates timeout, Lambda developer guide, "Lambda quotas")."""
+    assert _settings(revokeMaxConcurrency=23).revoke_max_concurrency == 23
+    with pytest.raises(
+        SettingsError, match="'revokeMaxConcurrency': expected at most 23 at updateCertificateTps=10"
+    ):
+        _settings(revokeMaxConcurrency=24)
+    assert _settings(revokeMaxConcurrency=24, updateCertificateTps=100).revoke_max_concurrency == 24
 
 
 def test_missing_setting_names_the_key() -> None:
