@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
+from revocation_common.errors import TransientAwsError
 from revocation_common.models import CanonicalRequest, CertificateOutcome, OutcomeCounts, PageEntry
 from revocation_common.outcomes import settled_outcome
 from revocation_common.pacing import RatePacer, child_pacer
@@ -180,9 +181,13 @@ def revoke_batch(
 
     A page whose outcomes object exists was finished by an earlier attempt of this batch (the state
     retries the whole batch after a TransientAwsError): its counts are read back, it is not revoked again.
-    Output: the batch's OutcomeCounts. Errors: as revoke_page.
+    A page that raises TransientAwsError does not hold up the pages after it: they are revoked, then the
+    first such error is raised, so the retry (or, retries exhausted, the page-failure record) is about
+    the unfinished pages only.
+    Output: the batch's OutcomeCounts. Errors: TransientAwsError, as revoke_page.
     """
     counts = OutcomeCounts()
+    unfinished: TransientAwsError | None = None
     for number in page_numbers:
         try:
             done = store.get_json(outcome_key(prefix, number))
@@ -191,8 +196,8 @@ def revoke_batch(
         if done is not None:
             counts.merge(OutcomeCounts.model_validate(done["counts"]))
             continue
-        counts.merge(
-            revoke_page(
+        try:
+            page_counts = revoke_page(
                 iot,
                 store,
                 pacer,
@@ -205,5 +210,10 @@ def revoke_batch(
                 threads=threads,
                 things_threads=things_threads,
             )
-        )
+        except TransientAwsError as error:
+            unfinished = unfinished or error
+            continue
+        counts.merge(page_counts)
+    if unfinished is not None:
+        raise unfinished
     return counts

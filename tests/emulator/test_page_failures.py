@@ -129,7 +129,13 @@ def test_the_key_is_the_one_the_asl_writes() -> None:
     states = json.loads(ASL_PATH.read_text(encoding="utf-8"))["States"]
     record = states["RevokeCertificatePages"]["ItemProcessor"]["States"]["RecordPageFailure"]
     template = record["Parameters"]["Key.$"]
-    assert template == "States.Format('{}page-failures/{}.json', $.context.reportPrefix, $.pageNumber)"
+    # The batch's first page names the record (a page belongs to one batch only).
+    assert template == (
+        "States.Format('{}page-failures/{}.json', $.context.reportPrefix, "
+        "States.ArrayGetItem($.batch.pageNumbers, 0))"
+    )
     assert page_failure_key(PREFIX, 3) == f"{PREFIX}page-failures/3.json"
     described = states["RevokeCertificatePages"]["ItemProcessor"]["States"]["DescribePageFailure"]
-    assert set(described["Parameters"]) == {f"{field}.$" for field in PageFailure.model_fields}
+    # Every field of the record but pageKey (read from records of the per-page shape only).
+    fields = set(PageFailure.model_fields) - {"pageKey"}
+    assert set(described["Parameters"]) == {f"{field}.$" for field in fields}

@@ -10,6 +10,7 @@ import pytest
 from emulator.session import EmulatorOptions, EmulatorSession
 from tests.reliability.faults import PACE_TPS, RETRY_DELAY_SCALE, inject
 from tests.support.fleet import new_fleet
+from tests.support.workflow import ONE_CALL_IN_FLIGHT
 
 __all__ = ["emulator", "new_fleet", "no_faults_between_tests"]  # fixtures; new_fleet is tests.support's
 
@@ -26,6 +27,7 @@ def emulator() -> Iterator[EmulatorSession]:
             "listCertificatesByCaTps": PACE_TPS,
             "listPrincipalThingsTps": PACE_TPS,
             "describeCertificateTps": PACE_TPS,
+            **ONE_CALL_IN_FLIGHT,
         },
         retry_delay_scale=RETRY_DELAY_SCALE,
     )

@@ -25,7 +25,7 @@ from tests.reliability.end_state import (
 )
 from tests.reliability.faults import PACE_TPS, inject
 from tests.support.statuses import ca_status, statuses
-from tests.support.workflow import finish_workflow, run_workflow, start_workflow
+from tests.support.workflow import finish_workflow, revokes_page, run_workflow, start_workflow
 
 # Every task of the revocation but the failure path's (crashing it would test nothing of the guarantees).
 TASKS = tuple(name for name in REVOCATION_FUNCTIONS if name != "SummarizeFailure")
@@ -36,9 +36,9 @@ def test_the_fleets_here_start_in_every_status_a_certificate_can_be_in():
 
 
 def crash_page_zero_part_way(function: str, event: Any, attempt: int) -> int | None:
-    """Crash plan: the first attempt of page 0 dies after 120 AWS calls (GetObject + 119 updates); every
-    other invocation is left to the crash rate."""
-    if function == "RevokeCertificates" and event.get("pageNumber") == 0 and attempt == 1:
+    """Crash plan: the first attempt of page 0 dies after 120 AWS calls (GetObject of its outcomes, missing,
+    GetObject of the page and 118 updates); every other invocation is left to the crash rate."""
+    if revokes_page(function, event, 0) and attempt == 1:
         return 120
     return None
 
@@ -79,24 +79,25 @@ def test_a_task_that_crashed_part_way_left_work_half_done_and_its_retry_settled_
     fleet = new_fleet(250)
     seen: list[tuple[CrashRecord, dict[str, int]]] = []
 
-    def crash_first_page_attempt_after_100_calls(function: str, event: Any, attempt: int) -> int | None:
-        return 100 if function == "RevokeCertificates" and attempt == 1 else None
+    def crash_first_page_attempt_after_101_calls(function: str, event: Any, attempt: int) -> int | None:
+        return 101 if function == "RevokeCertificates" and attempt == 1 else None
 
     def snapshot(record: CrashRecord) -> None:
         now = statuses(IOT_STATE, fleet.certificate_ids).values()
         seen.append((record, {status: list(now).count(status) for status in set(now)}))
 
-    inject(emulator, crash_plan=crash_first_page_attempt_after_100_calls)
+    inject(emulator, crash_plan=crash_first_page_attempt_after_101_calls)
     emulator.lambda_runtime.crash_hook = snapshot
 
     result = run_workflow(emulator, {"caCertificateId": fleet.ca_certificate_id})
 
-    # The crash came after GetObject(page) and 99 UpdateCertificate calls: 99 revoked, 151 not yet.
+    # The crash came after GetObject(outcomes: missing, so the page is to do), GetObject(page) and 99
+    # UpdateCertificate calls: 99 revoked, 151 not yet.
     ((record, at_crash),) = seen
     assert (record.function, record.attempt, record.calls_done, record.at_end) == (
         "RevokeCertificates",
         1,
-        100,
+        101,
         False,
     )
     assert at_crash == {"REVOKED": 99, "ACTIVE": 151}
@@ -206,7 +207,7 @@ def test_a_run_cut_short_is_reported_as_it_is_and_the_next_execution_completes_i
     fleet = new_fleet(300, preexisting={"REVOKED": 4})
 
     def page_one_always_crashes_after_30_calls(name: str, event: Any, attempt: int) -> int | None:
-        return 30 if name == "RevokeCertificates" and event.get("pageNumber") == 1 else None
+        return 30 if revokes_page(name, event, 1) else None
 
     inject(emulator, crash_plan=page_one_always_crashes_after_30_calls)
     first = run_workflow(emulator, {"caCertificateId": fleet.ca_certificate_id})
@@ -215,9 +216,10 @@ def test_a_run_cut_short_is_reported_as_it_is_and_the_next_execution_completes_i
     page_one = fleet.certificate_ids[250:]
     done = [cid for cid, status in statuses(IOT_STATE, page_one).items() if status == "REVOKED"]
     pre_revoked = set(fleet.preexisting_ids["REVOKED"])
-    # 1 GetObject + 29 UpdateCertificate before each crash (the same 29 on every attempt).
+    # GetObject of its outcomes (missing), GetObject of the page and 28 UpdateCertificate before each
+    # crash (the same 28 on every attempt).
     newly_done = [cid for cid in done if cid not in pre_revoked]
-    assert len(newly_done) == 29
+    assert len(newly_done) == 28
     assert len(emulator.lambda_runtime.stats.crash_log) == 7  # the first attempt and 6 retries
     counts = first.report["certificates"]
     assert counts["total"] == 300

@@ -19,7 +19,7 @@ from revocation_common.page_failures import read_page_failures
 from emulator.session import REPORT_BUCKET, EmulatorOptions, EmulatorSession
 from tests.reliability.faults import PACE_TPS, RETRY_DELAY_SCALE, inject
 from tests.support.statuses import IotStateReader, statuses
-from tests.support.workflow import run_workflow
+from tests.support.workflow import ONE_CALL_IN_FLIGHT, revokes_page, run_workflow
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +28,9 @@ def emulator() -> Iterator[EmulatorSession]:
         context={
             "updateCertificateTps": PACE_TPS,
             "listCertificatesByCaTps": PACE_TPS,
-            "revokeMaxConcurrency": 1,
+            # Two children, so pages 0 and 1 are batches of their own (revocation_common.batches).
+            "revokeMaxConcurrency": 2,
+            **ONE_CALL_IN_FLIGHT,
         },
         retry_delay_scale=RETRY_DELAY_SCALE,
     )
@@ -41,7 +43,7 @@ def test_a_failed_first_page_leaves_its_record_and_the_next_page_is_still_revoke
     fleet = new_fleet(300)
 
     def page_zero_always_crashes(name: str, event: Any, attempt: int) -> int | None:
-        return 0 if name == "RevokeCertificates" and event.get("pageNumber") == 0 else None
+        return 0 if revokes_page(name, event, 0) else None
 
     inject(emulator, crash_plan=page_zero_always_crashes)
     result = run_workflow(emulator, {"caCertificateId": fleet.ca_certificate_id})
@@ -53,4 +55,5 @@ def test_a_failed_first_page_leaves_its_record_and_the_next_page_is_still_revoke
     execution_name = result.execution_arn.rsplit(":", 1)[-1]
     (failure,) = read_page_failures(emulator.client("s3"), REPORT_BUCKET, f"executions/{execution_name}/")
     assert (failure.pageNumber, failure.error) == (0, "Lambda.Unknown")
-    assert failure.pageKey == f"executions/{execution_name}/pages/000000.json"
+    # The record names the failed batch's pages: page 0 alone (two children, one page each).
+    assert failure.pages() == (0,)

@@ -8,17 +8,39 @@ from typing import Any, Final
 from cli.workflow import ExecutionResult, result_of, start_execution, wait_for
 from emulator.session import EmulatorSession
 
-__all__ = ["FAST_CONTEXT", "POLL_SECONDS", "finish_workflow", "run_restore", "run_workflow", "start_workflow"]
+__all__ = [
+    "FAST_CONTEXT",
+    "ONE_CALL_IN_FLIGHT",
+    "POLL_SECONDS",
+    "finish_workflow",
+    "revokes_page",
+    "run_restore",
+    "run_workflow",
+    "start_workflow",
+]
 
+ONE_CALL_IN_FLIGHT: Final = {"updateCertificateLatencyMs": 0.1}
+"""cdk.json context for one call in flight per child at any rate a test paces at
+(revocation_common.pacing.threads_for): every update on the invocation's own thread, in page order, so a
+crash point (emulator.crash_points counts the calls of that thread) falls at a fixed certificate."""
 FAST_CONTEXT: Final = {
     "updateCertificateTps": 2000,
     "listCertificatesByCaTps": 2000,
     "describeCertificateTps": 2000,
     "listPrincipalThingsTps": 2000,
+    **ONE_CALL_IN_FLIGHT,
 }
 """cdk.json context for fast pacing: the quota logic is exercised by the bench and the throttling tests."""
 POLL_SECONDS: Final = 0.05
 """DescribeExecution polling interval of the helpers (the emulator is fast; the CLI polls every second)."""
+
+
+def revokes_page(function: str, event: Any, page_number: int) -> bool:
+    """Whether a task invocation (a CrashPlan's function and event) is RevokeCertificates on the batch
+    that holds page ``page_number`` (its input: {"batch": {"pageNumbers": [...]}, ...})."""
+    if function != "RevokeCertificates" or not isinstance(event, dict):
+        return False
+    return page_number in (event.get("batch") or {}).get("pageNumbers", ())
 
 
 def start_workflow(emulator: EmulatorSession, document: Any, name: str | None = None) -> str:

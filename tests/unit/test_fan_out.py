@@ -3,8 +3,6 @@ expected duration, and revocation by batch (issue 11)."""
 
 from __future__ import annotations
 
-import itertools
-
 import pytest
 from revocation_common.batches import REVOKE_BATCH_SECONDS, pages_per_batch_limit, plan_batches
 from revocation_common.expected_duration import ExpectedRevocation, start_notice
@@ -156,13 +154,3 @@ def test_several_calls_in_flight_keep_the_page_order_and_every_outcome():
     assert [o["certificateId"] for o in outcomes] == ids
     assert counts.revoked == 39 and counts.skipped == 1
     assert sum(1 for c in ids if iot.status(c) == "REVOKED") == 39
-
-
-def test_slots_of_interleaved_children_never_exceed_the_quota_in_a_second():
-    # Two children at 100 TPS: each at 49.25 TPS, phases 1/98.5 s apart: together one grid at 98.5 TPS.
-    from revocation_common.pacing import child_pacer
-
-    pacers = [child_pacer(100, 2, 2, n) for n in range(2)]
-    slots = sorted(p.phase + k * p.interval for p in pacers for k in range(300))
-    gaps = [b - a for a, b in itertools.pairwise(slots)]
-    assert min(gaps) == pytest.approx(1 / 98.5) and max(gaps) == pytest.approx(1 / 98.5)
