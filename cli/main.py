@@ -237,6 +237,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--reason", default="", help="why (kept in the report and the notification)")
     run.add_argument("--incident-id", default="", help="your incident or ticket id")
+    run.add_argument(
+        "--registered-after",
+        help="ISO 8601 with its UTC offset, e.g. 2026-11-30T08:00:00Z: revoke the certificates registered "
+        "after it first, then all the others (default: newest first)",
+    )
     run.add_argument("--state-machine-arn", help="default: the state machine named iot-ca-revocation")
     _add_connection_options(run)
     run.add_argument("--wait", action="store_true", help="wait for the end, show progress, print the report")

@@ -317,6 +317,7 @@ def run_regions(args: argparse.Namespace) -> int:
                 target_status=args.target_status,
                 reason=args.reason,
                 incident_id=args.incident_id,
+                registered_after=args.registered_after,
             )
     except UsageError as error:
         err.print(f"ca-revoke run: {error}", markup=False, highlight=False)

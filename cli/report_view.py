@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from revocation_common.expected_duration import ExpectedRevocation
 from rich.console import Console, RenderableType
 from rich.measure import Measurement
 from rich.table import Table
@@ -175,6 +176,11 @@ def print_report(result: ExecutionResult, console: Console) -> None:
     table.add_row("remaining (not at target)", _remaining(verification.get("remaining")))
     table.add_row("reason", _text(report.get("reason")))
     table.add_row("incident", _text(report.get("incidentId")))
+    if report.get("registeredAfter"):
+        table.add_row("registered after (revoked first)", _text(report.get("registeredAfter")))
+    expected = report.get("expectedRevocation")
+    if isinstance(expected, dict):
+        table.add_row("expected time", ExpectedRevocation.model_validate(expected).sentence())
     table.add_row("report", _text(report.get("reportLocation")))
     if report.get("affectedThingsLocation"):
         table.add_row(

@@ -56,12 +56,14 @@ def input_from_flags(
     incident_id: str,
     ca_certificate_pem: str | None = None,
     scan_unlinked: bool | None = None,
+    registered_after: str | None = None,
 ) -> str:
     """The console/CI request as JSON, after local validation. Raises UsageError naming the field.
 
     ca_certificate_id / ca_certificate_pem: the CA by id, by PEM (from pem_from_file), or both (the same
     CA: the workflow checks that the id is a registration of that PEM). scan_unlinked: None leaves the
-    deployment's default (cdk.json context scanUnlinkedCertificates).
+    deployment's default (cdk.json context scanUnlinkedCertificates). registered_after: ISO 8601 with its
+    UTC offset; the certificates registered after it are revoked first (None: newest first, no cut-off).
     The CLI refuses exactly what NormalizeInput refuses, with the same code (normalize_input.request).
     """
     document: dict[str, Any] = {}
@@ -78,6 +80,8 @@ def input_from_flags(
         document["reason"] = reason
     if incident_id:
         document["incidentId"] = incident_id
+    if registered_after is not None:
+        document["registeredAfter"] = registered_after
     try:
         request.request_from_console(document, default_target_status=DEFAULT_TARGET_STATUS)
     except InvalidInput as error:

@@ -103,6 +103,7 @@ def _request_document(args: argparse.Namespace) -> str:
         target_status=args.target_status,
         reason=args.reason,
         incident_id=args.incident_id,
+        registered_after=args.registered_after,
     )
 
 

@@ -143,6 +143,15 @@ class RevocationFunctions(Construct):
             service="iot", resource="cert", resource_name="*", arn_format=ArnFormat.SLASH_RESOURCE_NAME
         )
         objects_arn = storage.objects_arn()
+        # The readers of objects that may be missing (DiscoverScope's page-index parts, RevokeCertificates'
+        # outcomes of a page not yet done, VerifyRevocation's outcomes of a failed page, the restore's
+        # quarantine report and ca-states): without s3:ListBucket, GetObject of a missing key answers 403
+        # AccessDenied, not 404 NoSuchKey (Amazon S3 API reference, GetObject, "Permissions").
+        missing_objects_read_as_missing = iam.PolicyStatement(
+            actions=["s3:ListBucket"],
+            resources=[storage.bucket.bucket_arn],
+            conditions={"StringLike": {"s3:prefix": [f"{EXECUTIONS_PREFIX}*"]}},
+        )
 
         self._grant(
             "DeactivateCa",
@@ -159,6 +168,7 @@ class RevocationFunctions(Construct):
                 _allow(["iot:DescribeCACertificate"], [cacert_arn]),
                 _allow(["iot:DescribeCertificate"], [cert_arn]),
                 _allow(["s3:GetObject", "s3:PutObject"], [objects_arn]),
+                missing_objects_read_as_missing,
             ],
             wildcard_reasons={
                 "*": _LISTINGS_REASON,
@@ -177,6 +187,7 @@ class RevocationFunctions(Construct):
                 # match and AWS would deny the call).
                 _allow(["iot:ListPrincipalThings"], ["*"]),
                 _allow(["s3:GetObject", "s3:PutObject"], [objects_arn]),
+                missing_objects_read_as_missing,
             ],
             wildcard_reasons={
                 "*": _PRINCIPAL_THINGS_REASON,
@@ -198,11 +209,7 @@ class RevocationFunctions(Construct):
                 # No AWS IoT call: the re-discovery (DiscoverScope, purpose verify) re-read AWS IoT and
                 # wrote what it found under verify/; this function compares it with the target.
                 _allow(["s3:GetObject", "s3:PutObject"], [objects_arn]),
-                iam.PolicyStatement(
-                    actions=["s3:ListBucket"],
-                    resources=[storage.bucket.bucket_arn],
-                    conditions={"StringLike": {"s3:prefix": [f"{EXECUTIONS_PREFIX}*"]}},
-                ),
+                missing_objects_read_as_missing,
             ],
             wildcard_reasons={objects_arn: _OBJECTS_REASON},
         )
@@ -223,14 +230,6 @@ class RevocationFunctions(Construct):
                 _allow(["states:DescribeExecution"], [executions_arn, restore_executions_arn]),
             ],
             wildcard_reasons={executions_arn: _EXECUTIONS_REASON, restore_executions_arn: _EXECUTIONS_REASON},
-        )
-        # The restore's readers of objects that may be missing (a quarantine's report, outcomes of a failed
-        # page, ca-states): without s3:ListBucket, GetObject of a missing key answers 403 AccessDenied, not
-        # 404 NoSuchKey (Amazon S3 API reference, GetObject, "Permissions"), as for VerifyRevocation.
-        missing_objects_read_as_missing = iam.PolicyStatement(
-            actions=["s3:ListBucket"],
-            resources=[storage.bucket.bucket_arn],
-            conditions={"StringLike": {"s3:prefix": [f"{EXECUTIONS_PREFIX}*"]}},
         )
         # The restore state machine's tasks (statemachine/restore.asl.json).
         self._grant(

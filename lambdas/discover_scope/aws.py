@@ -7,11 +7,13 @@ ListCertificates, DescribeCertificate (pageSize 1..250, marker/nextMarker; Resou
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
 from revocation_common.aws.errors import error_code, raise_if_transient
 from revocation_common.pacing import RatePacer
+from revocation_common.registration_order import instant
 from revocation_common.scope_models import RegisteredCa
 
 from discover_scope.ports import (
@@ -23,11 +25,24 @@ from discover_scope.ports import (
 )
 
 PAGE_SIZE = 250  # the maximum pageSize of the three listings: fewest calls against their quotas
+# The certificate listings newest first: "ascendingOrder ... If True, the results are returned in
+# ascending order, based on the creation date" (API_ListCertificatesByCA, API_ListCertificates; the
+# default is not documented, so it is always sent). revocation_common.registration_order says why.
+NEWEST_FIRST = {"ascendingOrder": False}
+
+
+def _creation_date(value: Any) -> str:
+    # botocore parses the timestamp into an aware datetime.
+    return instant(value) if isinstance(value, datetime) else ""
 
 
 def _page(response: Mapping[str, Any], key: str = "certificates") -> ListedPage:
     entries = tuple(
-        ListedCertificate(certificateId=str(c["certificateId"]), status=str(c.get("status", "")))
+        ListedCertificate(
+            certificateId=str(c["certificateId"]),
+            status=str(c.get("status", "")),
+            creationDate=_creation_date(c.get("creationDate")),
+        )
         for c in response.get(key, [])
     )
     return ListedPage(entries=entries, next_marker=response.get("nextMarker") or None)
@@ -75,7 +90,8 @@ class BotoIotReads:
         try:
             return _page(
                 self._iot.list_certificates_by_ca(
-                    **self._paged(caCertificateId=ca_certificate_id, pageSize=PAGE_SIZE, marker=marker)
+                    **self._paged(caCertificateId=ca_certificate_id, pageSize=PAGE_SIZE, marker=marker),
+                    **NEWEST_FIRST,
                 )
             )
         except ClientError as error:
@@ -85,7 +101,9 @@ class BotoIotReads:
 
     def list_certificates(self, marker: str | None) -> ListedPage:
         try:
-            return _page(self._iot.list_certificates(**self._paged(pageSize=PAGE_SIZE, marker=marker)))
+            return _page(
+                self._iot.list_certificates(**self._paged(pageSize=PAGE_SIZE, marker=marker), **NEWEST_FIRST)
+            )
         except ClientError as error:
             raise_if_transient(error, "ListCertificates")
             raise

@@ -9,7 +9,11 @@ Phases (DiscoveryState.phase), each resumable from the state alone:
           With the scan off, only the in-scope CAs are listed.
   scan    ListCertificates minus the linked ids -> DescribeCertificate of each remaining one -> a
           revocation page entry (foundBy "issuer-scan") when a CA in scope issued it.
-  complete  manifest.json over every page.
+  complete  manifest.json over every page, newest registrations first (page-index/ parts:
+          revocation_common.registration_order).
+Order: both certificate listings run newest first; with the request's registeredAfter, the certificates
+registered after it go on pages of their own (a listing page may become two shorter pages), which the
+manifest puts before every other page.
 Scale (1,000,000 certificates, 250 a page): the state holds only keys and counts (Step Functions payload
 256 KiB); every invocation stops at its deadline and hands back the position (Lambda timeout 900 s); at
 the default quotas an invocation of 780 s covers about 7,800 descriptions or 1,950,000 listed ids, so a
@@ -27,7 +31,8 @@ from typing import Any
 
 from revocation_common.certificates import parse_ca_certificate_pem
 from revocation_common.errors import CaNotFound
-from revocation_common.ports import ObjectStore
+from revocation_common.ports import ObjectMissing, ObjectStore
+from revocation_common.registration_order import PageIndexEntry, manifest_order, registered_first
 from revocation_common.scope_models import (
     ISSUER_SCAN,
     DiscoveryState,
@@ -37,7 +42,14 @@ from revocation_common.scope_models import (
     ScopeCaCounts,
     ScopeRequest,
 )
-from revocation_common.store import linked_chunk_key, manifest_key, page_key, registered_key, scope_cas_key
+from revocation_common.store import (
+    linked_chunk_key,
+    manifest_key,
+    page_index_key,
+    page_key,
+    registered_key,
+    scope_cas_key,
+)
 
 from discover_scope.ports import IotReads, ListedPage, Pacers
 from discover_scope.scope import ScopeIssuers, cas_in_scope, resolve_named, unique_registered, unlinked_issuer
@@ -57,25 +69,53 @@ class _Run:
     deadline: float
     clock: Callable[[], float]
     values: dict[str, Any]
+    registered_after: str | None = None
     counts: dict[str, ScopeCaCounts] = field(default_factory=dict)
     linked_buffer: list[str] = field(default_factory=list)
-    page_buffer: list[dict[str, str]] = field(default_factory=list)
+    # The scan's pages being filled: registered after registeredAfter (True) and the others (False).
+    scan_buffers: dict[bool, list[dict[str, str]]] = field(default_factory=lambda: {True: [], False: []})
+    index: list[PageIndexEntry] = field(default_factory=list)
+    index_written: int = 0
     worked: bool = False
 
     def late(self) -> bool:
         """Past the deadline, once this invocation has done some work (so every invocation progresses)."""
         return self.worked and self.clock() >= self.deadline
 
-    def write_page(self, entries: list[dict[str, str]]) -> None:
+    def first(self, entry: dict[str, str]) -> bool:
+        return registered_first(entry.get("creationDate", ""), self.registered_after)
+
+    def write_page(self, entries: list[dict[str, str]], *, first: bool = False) -> None:
         if not entries:
             return
-        self.store.put_json(page_key(self.prefix, self.values["pageCount"]), entries)
+        number = self.values["pageCount"]
+        # Newest first within the page too (a stable sort: the listing's order among equal dates).
+        entries = sorted(entries, key=lambda entry: entry.get("creationDate", ""), reverse=True)
+        self.store.put_json(page_key(self.prefix, number), entries)
+        newest = max(entry.get("creationDate", "") for entry in entries)
+        self.index.append(PageIndexEntry(pageNumber=number, newestCreationDate=newest, registeredFirst=first))
         self.values["pageCount"] += 1
         self.values["certificateCount"] += len(entries)
 
-    def flush_scan_page(self) -> None:
-        self.write_page(self.page_buffer)
-        self.page_buffer = []
+    def write_listed(self, entries: list[dict[str, str]]) -> None:
+        """One listing page as revocation pages: those registered after registeredAfter apart."""
+        self.write_page([entry for entry in entries if self.first(entry)], first=True)
+        self.write_page([entry for entry in entries if not self.first(entry)])
+
+    def flush_scan_page(self, first: bool | None = None) -> None:
+        for group in (True, False) if first is None else (first,):
+            self.write_page(self.scan_buffers[group], first=group)
+            self.scan_buffers[group] = []
+
+    def flush_index(self) -> None:
+        """This invocation's pages in page-index/{invocations:06d}.json (a retry from the same state
+        rewrites the same part)."""
+        if len(self.index) > self.index_written:
+            self.store.put_json(
+                page_index_key(self.prefix, self.values["invocations"]),
+                [entry.model_dump() for entry in self.index],
+            )
+            self.index_written = len(self.index)
 
     def flush_linked(self) -> None:
         if not self.linked_buffer:
@@ -94,6 +134,7 @@ class _Run:
         )
 
     def state(self) -> DiscoveryState:
+        self.flush_index()
         values = dict(self.values)
         values["caCounts"] = tuple(self.counts.values())
         values["invocations"] += 1
@@ -115,11 +156,13 @@ def discover(
 ) -> DiscoveryState:
     """Continue the discovery from ``state`` until it is complete or ``deadline`` (clock seconds) passes.
 
-    Input: the request (caCertificateId and/or caCertificatePem, scanUnlinked), the S3 prefix of the
+    Input: the request (caCertificateId and/or caCertificatePem, scanUnlinked, registeredAfter), the S3
+    prefix of the
     execution (or of a verification's re-discovery), the state ({} at first), the deployment's default for
     scanUnlinked. Output: the new state (complete with manifestKey once done). Writes: scope/cas.json,
     scope/registered.json, scope/linked/{n:06d}.json, pages/{n:06d}.json ([{certificateId, status,
-    foundBy}], at most 250), manifest.json ([{pageKey, pageNumber}]).
+    foundBy, issuedBy?, creationDate}], at most 250), page-index/{invocation:06d}.json, manifest.json
+    ([{pageKey, pageNumber}], in revocation order: revocation_common.registration_order.manifest_order).
     Re-runnable: the same state rewrites the same objects, so a retried invocation is harmless.
     Errors: InvalidInput (caCertificatePem not one PEM CA certificate, or naming another CA than
     caCertificateId), CaNotFound (caCertificateId not registered), TransientAwsError.
@@ -132,6 +175,7 @@ def discover(
         deadline=deadline,
         clock=clock,
         values=state.model_dump(exclude={"caCounts"}),
+        registered_after=request.registeredAfter,
         counts={c.caCertificateId: c for c in state.caCounts},
     )
     if state.phase == "cas":
@@ -143,12 +187,24 @@ def discover(
         return run.state()
     if run.values["phase"] != "complete":
         run.values["phase"] = "complete"
+    run.flush_index()
+    order = manifest_order(run.values["pageCount"], _page_index(run))
     key = manifest_key(prefix)
-    store.put_json(
-        key, [{"pageKey": page_key(prefix, n), "pageNumber": n} for n in range(run.values["pageCount"])]
-    )
+    store.put_json(key, [{"pageKey": page_key(prefix, n), "pageNumber": n} for n in order])
     run.values["manifestKey"] = key
     return run.state()
+
+
+def _page_index(run: _Run) -> list[PageIndexEntry]:
+    """Every part of the page index so far (one per invocation that wrote pages; the others are missing)."""
+    entries: list[PageIndexEntry] = []
+    for invocation in range(run.values["invocations"] + 1):
+        try:
+            part = run.store.get_json(page_index_key(run.prefix, invocation))
+        except ObjectMissing:
+            continue
+        entries.extend(PageIndexEntry.model_validate(item) for item in part)
+    return entries
 
 
 def read_registered(iot: IotReads, pacers: Pacers) -> list[RegisteredCa]:
@@ -229,9 +285,14 @@ def _linked_phase(run: _Run) -> bool:
         if scan:
             run.linked_buffer.extend(entry.certificateId for entry in page.entries)
         if ca.inScope and page.entries:
-            run.write_page(
+            run.write_listed(
                 [
-                    {"certificateId": e.certificateId, "status": e.status, "foundBy": ca.caCertificateId}
+                    {
+                        "certificateId": e.certificateId,
+                        "status": e.status,
+                        "foundBy": ca.caCertificateId,
+                        "creationDate": e.creationDate,
+                    }
                     for e in page.entries
                 ]
             )
@@ -294,16 +355,17 @@ def _scan_phase(run: _Run) -> bool:
                 continue
             run.values["unlinkedInScope"] += 1
             run.count(issuer, unlinked=1)
-            run.page_buffer.append(
-                {
-                    "certificateId": described.certificateId,
-                    "status": described.status,
-                    "foundBy": ISSUER_SCAN,
-                    "issuedBy": issuer,
-                }
-            )
-            if len(run.page_buffer) >= PAGE_LIMIT:
-                run.flush_scan_page()
+            found = {
+                "certificateId": described.certificateId,
+                "status": described.status,
+                "foundBy": ISSUER_SCAN,
+                "issuedBy": issuer,
+                "creationDate": entry.creationDate,
+            }
+            group = run.first(found)
+            run.scan_buffers[group].append(found)
+            if len(run.scan_buffers[group]) >= PAGE_LIMIT:
+                run.flush_scan_page(group)
         run.values.update(scanMarker=page.next_marker, scanOffset=0)
         if page.next_marker is None:
             run.flush_scan_page()

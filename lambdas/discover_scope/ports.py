@@ -31,11 +31,13 @@ IOT_READ_APIS: tuple[IotReadApi, ...] = (
 
 @dataclass(frozen=True)
 class ListedCertificate:
-    """One entry of a listing: certificateId and status (ListCertificates, ListCertificatesByCA,
+    """One entry of a listing: certificateId, status and creationDate (an instant of
+    revocation_common.registration_order, "" when absent) (ListCertificates, ListCertificatesByCA,
     ListCACertificates)."""
 
     certificateId: str
     status: str
+    creationDate: str = ""
 
 
 @dataclass(frozen=True)
@@ -72,11 +74,11 @@ class IotReads(Protocol):
         ...
 
     def list_certificates_by_ca(self, ca_certificate_id: str, marker: str | None) -> ListedPage:
-        """ListCertificatesByCA of one CA from ``marker``."""
+        """ListCertificatesByCA of one CA from ``marker``, newest first (ascendingOrder false)."""
         ...
 
     def list_certificates(self, marker: str | None) -> ListedPage:
-        """ListCertificates (every certificate of the account and Region) from ``marker``."""
+        """ListCertificates (every certificate of the account and Region) from ``marker``, newest first."""
         ...
 
     def describe_certificate(self, certificate_id: str) -> DescribedCertificate | None:

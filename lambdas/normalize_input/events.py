@@ -5,8 +5,8 @@ whole event: {"version", "id", "detail-type", "source", "account", "time", "regi
 "detail"}. Three shapes are understood; anything else is refused with InvalidInput.
 
 - The project's custom event, for other tools: source "iot-ca-revoke", detail-type "IoT CA Revocation
-  Requested", detail {caCertificateId, reason?, incidentId?, dryRun?, targetStatus?}. The sender chooses
-  dryRun (default false, as on the console).
+  Requested", detail {caCertificateId, reason?, incidentId?, dryRun?, targetStatus?, registeredAfter?}.
+  The sender chooses dryRun (default false, as on the console).
 - "Security Hub Findings - Imported" (source aws.securityhub): an AWS IoT Device Defender audit finding
   about a CA. Automatic: a dry run unless the deployment's automatic-response mode is "enforce"; refused
   with AutomaticResponseDisabled when it is "off".
@@ -38,7 +38,14 @@ from normalize_input.request import INCIDENT_ID, build_request
 
 CUSTOM_EVENT_SOURCE: Final = "iot-ca-revoke"
 CUSTOM_EVENT_DETAIL_TYPE: Final = "IoT CA Revocation Requested"
-CUSTOM_EVENT_FIELDS: Final = ("caCertificateId", "dryRun", "targetStatus", "reason", "incidentId")
+CUSTOM_EVENT_FIELDS: Final = (
+    "caCertificateId",
+    "dryRun",
+    "targetStatus",
+    "reason",
+    "incidentId",
+    "registeredAfter",
+)
 
 SECURITY_HUB_SOURCE: Final = "aws.securityhub"
 FINDINGS_IMPORTED: Final = "Security Hub Findings - Imported"
@@ -110,6 +117,7 @@ def _custom_event(detail: Mapping[str, Any], settings: TaskSettings) -> Canonica
         target_status=detail.get("targetStatus", settings.default_target_status),
         reason=detail.get("reason", ""),
         incident_id=detail.get("incidentId", ""),
+        registered_after=detail.get("registeredAfter"),
         source="eventbridge:custom",
         field_prefix="detail.",
     )

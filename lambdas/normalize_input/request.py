@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from revocation_common.certificates import (
@@ -16,6 +17,7 @@ from revocation_common.certificates import (
 )
 from revocation_common.errors import InvalidInput
 from revocation_common.models import CanonicalRequest
+from revocation_common.registration_order import instant
 from revocation_common.vocabulary import CA_CERTIFICATE_ID, TARGET_STATUSES
 
 INCIDENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:#-]{0,127}")
@@ -29,6 +31,7 @@ REQUEST_FIELDS = (
     "targetStatus",
     "reason",
     "incidentId",
+    "registeredAfter",
 )
 
 EXPECTED = {
@@ -43,6 +46,10 @@ EXPECTED = {
     "reason": "expected a string of at most 1024 printable characters",
     "incidentId": (
         "expected 1 to 128 characters: letters, digits and . _ : # - (starting with a letter or digit)"
+    ),
+    "registeredAfter": (
+        "expected an ISO 8601 date and time with its UTC offset, e.g. 2026-11-30T08:00:00Z (omit it to "
+        "revoke newest first without a cut-off)"
     ),
 }
 
@@ -61,6 +68,24 @@ def validate_ca_certificate_id(value: Any, field: str = "caCertificateId") -> st
     return value
 
 
+def validate_registered_after(value: Any, field: str = "registeredAfter") -> str | None:
+    """An ISO 8601 date and time with its UTC offset (RFC 3339, e.g. 2026-11-30T08:00:00Z), normalized to
+    UTC with microseconds (revocation_common.registration_order.instant); None for None. A date alone or
+    a time without an offset is refused: whose midnight would it be, in an incident across Regions?
+    Raises InvalidInput(field) otherwise."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or len(value) > 64:
+        raise InvalidInput(field, EXPECTED["registeredAfter"])
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(field, EXPECTED["registeredAfter"]) from None
+    if "T" not in value.upper() or moment.tzinfo is None or moment.utcoffset() is None:
+        raise InvalidInput(field, EXPECTED["registeredAfter"])
+    return instant(moment)
+
+
 def build_request(
     *,
     ca_certificate_id: Any,
@@ -69,6 +94,7 @@ def build_request(
     reason: Any,
     incident_id: Any,
     source: str,
+    registered_after: Any = None,
     field_prefix: str = "",
 ) -> CanonicalRequest:
     """Validate each field and build the CanonicalRequest.
@@ -85,19 +111,23 @@ def build_request(
         raise InvalidInput(f"{field_prefix}reason", EXPECTED["reason"])
     if incident_id != "" and (not isinstance(incident_id, str) or not INCIDENT_ID.fullmatch(incident_id)):
         raise InvalidInput(f"{field_prefix}incidentId", EXPECTED["incidentId"])
+    after = validate_registered_after(registered_after, f"{field_prefix}registeredAfter")
     return CanonicalRequest(
         caCertificateId=ca_id,
         dryRun=dry_run,
         targetStatus=target_status,
         reason=reason,
         incidentId=incident_id,
+        registeredAfter=after,
         source=source,
     )
 
 
 def request_from_console(raw: Mapping[str, Any], *, default_target_status: str) -> CanonicalRequest:
     """The console/CI shape: {"caCertificateId"?, "caCertificatePem"?, "scanUnlinked"?, "dryRun"?,
-    "targetStatus"?, "reason"?, "incidentId"?}; caCertificateId or caCertificatePem (or both) required.
+    "targetStatus"?, "reason"?, "incidentId"?, "registeredAfter"?}; caCertificateId or caCertificatePem
+    (or both) required. registeredAfter (validate_registered_after): the certificates registered after it
+    are revoked first, the rest after them; it narrows nothing.
 
     caCertificatePem must be one PEM CA certificate (revocation_common.certificates
     .parse_ca_certificate_pem: not garbage, not two certificates, not a leaf, not a private key). By PEM
@@ -133,6 +163,7 @@ def request_from_console(raw: Mapping[str, Any], *, default_target_status: str) 
         target_status=raw.get("targetStatus", default_target_status),
         reason=raw.get("reason", ""),
         incident_id=raw.get("incidentId", ""),
+        registered_after=raw.get("registeredAfter"),
         source="console",
     )
     return request.model_copy(

@@ -36,6 +36,8 @@ class CanonicalRequest(_Frozen):
     (cdk.json context scanUnlinkedCertificates).
     dryRun: when true nothing is changed; the run reports what it would do.
     targetStatus: REVOKED (final) or INACTIVE (a reversible quarantine).
+    registeredAfter: ISO 8601 in UTC or None: the certificates AWS IoT registered after it (creationDate)
+    are revoked first, the rest after them (discovery's page order; it narrows nothing).
     source: console, eventbridge:custom, securityhub:finding or securityhub:custom-action.
     """
 
@@ -47,6 +49,7 @@ class CanonicalRequest(_Frozen):
     targetStatus: TargetStatus = DEFAULT_TARGET_STATUS
     reason: str = Field(default="", max_length=1024)
     incidentId: str = Field(default="", max_length=128)
+    registeredAfter: str | None = None
     source: str = "console"
 
 
@@ -125,13 +128,15 @@ class PageEntry(_Frozen):
 
     foundBy: the id of the registered CA whose ListCertificatesByCA returned it, or "issuer-scan" (linked
     to no registered CA; an in-scope CA's key verifies its signature). issuedBy: for "issuer-scan", the
-    id of that CA ("" otherwise: the listing CA is foundBy).
+    id of that CA ("" otherwise: the listing CA is foundBy). creationDate: when AWS IoT registered it, an
+    instant (revocation_common.registration_order; "" when the listing gave none).
     """
 
     certificateId: str
     status: str
     foundBy: str = ""
     issuedBy: str = ""
+    creationDate: str = ""
 
     @property
     def scope_ca(self) -> str:

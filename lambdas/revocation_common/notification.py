@@ -85,6 +85,10 @@ def notification(report: Report, console_link: str) -> dict[str, str]:
                 f"{report.scope.unlinkedInScope} in scope",
             )
         )
+    if report.registeredAfter is not None:
+        rows.append(("Registered after", f"{report.registeredAfter} (revoked first)"))
+    if report.expectedRevocation is not None:
+        rows.append(("Expected time", report.expectedRevocation.sentence()))
     if report.failedPages:
         rows.append(("Failed pages", ", ".join(str(page.pageNumber) for page in report.failedPages)))
     rows += [

@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from revocation_common.expected_duration import ExpectedRevocation
 from revocation_common.vocabulary import TargetStatus
 
 # The state output (256 KiB limit) keeps this many skipped/failed entries; the S3 report more
@@ -128,7 +129,10 @@ class Report(_ReportPart):
     (ReportScope). failedPages: every page whose task failed after its retries, with its error and cause.
     affectedThings: the distinct Things attached to the certificates in scope (ListPrincipalThings);
     affectedThingsLocation: the s3:// URL of the affected-Things CSV (one row per certificate and Thing);
-    both null when the Things were not listed (cdk.json listAffectedThings false).
+    both null when the Things were not listed (cdk.json listAffectedThings false). registeredAfter: the
+    request's cut-off (UTC), when it gave one. expectedRevocation: the revocation time expected at the
+    configured UpdateCertificate quota when the scope was known (with raiseQuota, the Service Quotas quota
+    to raise, past an hour); absent for a run that never got that far.
     """
 
     executionArn: str
@@ -151,6 +155,8 @@ class Report(_ReportPart):
     revocationError: str | None = Field(default=None, max_length=2000)
     scope: ReportScope | None = None
     failedPages: list[ReportPageFailure] = Field(default_factory=list)
+    registeredAfter: str | None = None
+    expectedRevocation: ExpectedRevocation | None = None
     affectedThings: int | None = Field(default=None, ge=0)
     affectedThingsLocation: str | None = None
 

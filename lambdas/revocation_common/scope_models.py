@@ -32,7 +32,8 @@ class ScopeRequest(BaseModel):
     caCertificatePem: the CA's PEM certificate (registered here or not); NormalizeInput validated it.
     scanUnlinked: run the issuer scan of certificates linked to no registered CA; None: the deployment's
     default (cdk.json context scanUnlinkedCertificates). dryRun: the run changes nothing (its start
-    notice says so).
+    notice says so). registeredAfter: an instant (revocation_common.registration_order): the certificates
+    registered after it go on pages of their own, first in the manifest.
     """
 
     model_config = ConfigDict(frozen=True, extra="ignore")
@@ -41,6 +42,7 @@ class ScopeRequest(BaseModel):
     caNamedBy: CaNamedBy = "caCertificateId"
     scanUnlinked: bool | None = None
     dryRun: bool = False
+    registeredAfter: str | None = None
 
     @property
     def named_ca_certificate_id(self) -> str | None:

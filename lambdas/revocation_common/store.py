@@ -74,3 +74,9 @@ def ca_before_key(prefix: str, ca_certificate_id: str) -> str:
 def batches_key(prefix: str) -> str:
     """The Distributed Map's items (revocation_common.batches): ``{prefix}revocation-batches.json``."""
     return f"{prefix}revocation-batches.json"
+
+
+def page_index_key(prefix: str, invocation: int) -> str:
+    """JSON array of PageIndexEntry (revocation_common.registration_order): the pages one discovery
+    invocation wrote, with their newest creationDate; the manifest's order is made from them."""
+    return f"{prefix}page-index/{invocation:06d}.json"

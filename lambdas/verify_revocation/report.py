@@ -236,6 +236,8 @@ def assemble_report(
             )
             for failure in page_failures
         ],
+        registeredAfter=request.registeredAfter,
+        expectedRevocation=event.discovery.expectedRevocation,
         affectedThings=(
             len(merged.things.names) if merged.things is not None and affected_things_location else None
         ),

@@ -69,16 +69,18 @@ def test_readers_of_objects_that_may_be_missing_may_list_the_executions_prefix(s
     """Amazon S3 API Reference, GetObject, "Permissions": without s3:ListBucket a missing key is 403
     AccessDenied, not 404 NoSuchKey. Amazon S3 User Guide, "Condition key examples" (s3:prefix): the list
     permission is scoped to executions/ (S3 evaluates a GetObject's key as the s3:prefix for this).
-    VerifyRevocation reads outcomes/ of pages that may have none, and the page-failures/ records; the
-    restore's PrepareRestore (a quarantine's report, its outcomes, its ca-states) and FinishRestore (the
-    outcomes of a failed page) too."""
+    VerifyRevocation reads outcomes/ of pages that may have none, and the page-failures/ records;
+    RevokeCertificates the outcomes of each page of its batch (done by an earlier attempt, or not yet);
+    DiscoverScope the page-index/ parts (an invocation that wrote no page wrote none); the restore's
+    PrepareRestore (a quarantine's report, its outcomes, its ca-states) and FinishRestore (the outcomes
+    of a failed page) too."""
     listers = {}
     for logical_id, resource in synthesized.of_type("AWS::IAM::Policy").items():
         for statement in resource["Properties"]["PolicyDocument"]["Statement"]:
             actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
             if "s3:ListBucket" in actions:
                 listers[logical_id] = statement
-    readers = ("VerifyRevocation", "PrepareRestore", "FinishRestore")
+    readers = ("VerifyRevocation", "RevokeCertificates", "DiscoverScope", "PrepareRestore", "FinishRestore")
     assert sorted(next(r for r in readers if f"Functions{r}Permissions" in p) for p in listers) == sorted(
         readers
     )

@@ -49,9 +49,10 @@ def test_a_failed_first_page_leaves_its_record_and_the_next_page_is_still_revoke
     result = run_workflow(emulator, {"caCertificateId": fleet.ca_certificate_id})
 
     assert (result.status, result.error) == ("FAILED", "VerificationFailed")
-    # Page 1 (certificates 250-299) ran after page 0 had failed.
-    assert set(statuses(IotStateReader(), fleet.certificate_ids[250:]).values()) == {"REVOKED"}
-    assert set(statuses(IotStateReader(), fleet.certificate_ids[:250]).values()) != {"REVOKED"}
+    # Page 1 ran after page 0 had failed. The listing runs newest first: page 0 holds the 250 newest
+    # certificates (50-299), page 1 the 50 oldest.
+    assert set(statuses(IotStateReader(), fleet.certificate_ids[:50]).values()) == {"REVOKED"}
+    assert set(statuses(IotStateReader(), fleet.certificate_ids[50:]).values()) != {"REVOKED"}
     execution_name = result.execution_arn.rsplit(":", 1)[-1]
     (failure,) = read_page_failures(emulator.client("s3"), REPORT_BUCKET, f"executions/{execution_name}/")
     assert (failure.pageNumber, failure.error) == (0, "Lambda.Unknown")

@@ -6,9 +6,9 @@ is "<field>: expected ..." (revocation_common.errors.InvalidInput), and its fiel
 given prefix (findings are named down to the element, e.g. "detail.findings[0].Resources").
 
 Shapes (docs/data-contract.md, lambdas/normalize_input/): the console/CI object {caCertificateId, dryRun?,
-targetStatus?, reason?, incidentId?}; the custom event (source "iot-ca-revoke", detail-type "IoT CA
-Revocation Requested"); Security Hub "Findings - Imported" and "Findings - Custom Action" events whose
-findings are AWS IoT Device Defender audit findings (ASFF) naming a cacert ARN.
+targetStatus?, reason?, incidentId?, registeredAfter?}; the custom event (source "iot-ca-revoke",
+detail-type "IoT CA Revocation Requested"); Security Hub "Findings - Imported" and "Findings - Custom
+Action" events whose findings are AWS IoT Device Defender audit findings (ASFF) naming a cacert ARN.
 """
 
 from __future__ import annotations
@@ -128,6 +128,12 @@ CONSOLE_CASES = [
     Case("incident-html-injection", console(incidentId="<script>alert(1)</script>"), "incidentId"),
     Case("incident-path-like", console(incidentId="../../etc"), "incidentId"),
     Case("incident-oversized", console(incidentId="I" * 129), "incidentId"),
+    # registeredAfter: an ISO 8601 date and time with its UTC offset, nothing vaguer.
+    Case("registered-after-date-only", console(registeredAfter="2026-11-30"), "registeredAfter"),
+    Case("registered-after-no-offset", console(registeredAfter="2026-11-30T08:00:00"), "registeredAfter"),
+    Case("registered-after-words", console(registeredAfter="yesterday"), "registeredAfter"),
+    Case("registered-after-epoch", console(registeredAfter=1764489600), "registeredAfter"),
+    Case("registered-after-bad-month", console(registeredAfter="2026-13-01T00:00:00Z"), "registeredAfter"),
     Case("unknown-field-typo", console(dryrun=True), "dryrun"),
     Case("unknown-field-proto", console(__proto__={"admin": True}), "__proto__"),
     Case("input-array", [CA], "$"),
@@ -156,6 +162,11 @@ EVENT_CASES = [
         "detail.reason",
     ),
     Case("custom-unknown-field", custom_event({"caCertificateId": CA, "force": True}), "detail.force"),
+    Case(
+        "custom-registered-after-no-offset",
+        custom_event({"caCertificateId": CA, "registeredAfter": "2026-11-30T08:00"}),
+        "detail.registeredAfter",
+    ),
     Case("custom-detail-string", custom_event(CA), "detail"),
     Case(
         "custom-detail-missing",

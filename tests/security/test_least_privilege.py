@@ -38,9 +38,8 @@ IOT_WRITE_RESOURCES = {f"arn:{ACCOUNT_REGION}:cacert/*", f"arn:{ACCOUNT_REGION}:
 NO_RESOURCE_TYPE = STAR_RESOURCE_ACTIONS
 # Operations whose IAM action has another name (Service Authorization Reference, Amazon S3).
 IAM_ACTION_OF = {"s3:ListObjectsV2": "s3:ListBucket", "s3:HeadObject": "s3:GetObject"}
-# Granted without a call of their own: Lambda itself writes the logs and the traces; VerifyRevocation
-# reads outcome objects that may not exist, and without s3:ListBucket S3 answers 403 AccessDenied
-# instead of 404 NoSuchKey (Amazon S3 API reference, GetObject, "Permissions").
+# Granted without a call of their own: Lambda itself writes the logs and the traces (the readers of
+# objects that may not exist: GRANTED_WITHOUT_A_CALL_BY_FUNCTION).
 GRANTED_WITHOUT_A_CALL = {
     "logs:CreateLogStream",
     "logs:PutLogEvents",
@@ -51,6 +50,8 @@ GRANTED_WITHOUT_A_CALL = {
 # "Permissions"): granted to the readers of objects that may be missing, which need not list.
 GRANTED_WITHOUT_A_CALL_BY_FUNCTION = {
     "VerifyRevocation": {"s3:ListBucket"},
+    "RevokeCertificates": {"s3:ListBucket"},
+    "DiscoverScope": {"s3:ListBucket"},
     "PrepareRestore": {"s3:ListBucket"},
     "FinishRestore": {"s3:ListBucket"},
 }

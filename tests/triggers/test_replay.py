@@ -49,7 +49,10 @@ def test_a_finding_runs_a_dry_run_by_default_and_changes_nothing(emulator, new_f
     assert ca_status(emulator.client("iot"), fleet.ca_certificate_id).status == "ACTIVE"
     calls = emulator.iot_layer.stats.calls
     assert calls.get("UpdateCertificate", 0) == calls.get("UpdateCACertificate", 0) == 0
-    (notice,) = notifications(emulator)
+    # NotifyStart's notice, then the end's.
+    start, notice = notifications(emulator)
+    assert start["Subject"] == "IoT CA DRY RUN started: 30 certificates"
+    assert "expected" in start["Message"]
     assert notice["Subject"].startswith("IoT CA dry run CHECKED")  # a dry run never reads VERIFIED
     assert "DRY RUN (nothing changed)" in notice["Message"]
 
@@ -142,11 +145,15 @@ def test_two_executions_at_once_for_one_ca_one_revokes_the_other_names_it(emulat
     # The winner released the lock; the loser never held it.
     assert _lock_item(emulator, fleet.ca_certificate_id) is None
     subjects = sorted(n["Subject"] for n in notifications(emulator))
-    assert subjects == sorted(
-        [
-            f"IoT CA revocation already in progress: {fleet.ca_certificate_id[:12]}",
-            f"IoT CA revoked VERIFIED: {fleet.ca_certificate_id[:12]} (600 changed of 600)",
-        ]
+    assert (
+        subjects
+        == sorted(
+            [
+                f"IoT CA revocation already in progress: {fleet.ca_certificate_id[:12]}",
+                "IoT CA revocation started: 600 certificates",  # NotifyStart, of the winner only
+                f"IoT CA revoked VERIFIED: {fleet.ca_certificate_id[:12]} (600 changed of 600)",
+            ]
+        )
     )
 
     again = finish_workflow(emulator, start_workflow(emulator, {"caCertificateId": fleet.ca_certificate_id}))

@@ -120,6 +120,7 @@ README_REPORT_KEYS = [
     "startedAt",
     "scope",
     "failedPages",
+    "expectedRevocation",
     "affectedThings",
     "affectedThingsLocation",
 ]

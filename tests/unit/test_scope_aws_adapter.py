@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -37,20 +38,28 @@ class RecordingIot:
         return call
 
 
-def test_listings_send_page_size_250_and_the_marker_only_when_there_is_one() -> None:
+def test_listings_send_page_size_250_newest_first_and_the_marker_only_when_there_is_one() -> None:
+    created = datetime(2026, 11, 30, 9, 0, tzinfo=timezone(timedelta(hours=1)))
     iot = RecordingIot(
-        list_certificates={"certificates": [{"certificateId": "a", "status": "ACTIVE"}], "nextMarker": "m2"},
+        list_certificates={
+            "certificates": [{"certificateId": "a", "status": "ACTIVE", "creationDate": created}],
+            "nextMarker": "m2",
+        },
         list_certificates_by_ca={"certificates": [], "nextMarker": ""},
     )
     reads = BotoIotReads(iot)
     page = reads.list_certificates(None)
     assert (page.entries[0].certificateId, page.entries[0].status, page.next_marker) == ("a", "ACTIVE", "m2")
+    assert page.entries[0].creationDate == "2026-11-30T08:00:00.000000+00:00"  # in UTC, as text that sorts
     reads.list_certificates("m2")
     assert reads.list_certificates_by_ca("ca", None).next_marker is None  # "" ends the listing too
     assert iot.requests == [
-        ("list_certificates", {"pageSize": PAGE_SIZE}),
-        ("list_certificates", {"pageSize": PAGE_SIZE, "marker": "m2"}),
-        ("list_certificates_by_ca", {"caCertificateId": "ca", "pageSize": PAGE_SIZE}),
+        ("list_certificates", {"pageSize": PAGE_SIZE, "ascendingOrder": False}),
+        ("list_certificates", {"pageSize": PAGE_SIZE, "marker": "m2", "ascendingOrder": False}),
+        (
+            "list_certificates_by_ca",
+            {"caCertificateId": "ca", "pageSize": PAGE_SIZE, "ascendingOrder": False},
+        ),
     ]
 
 

@@ -6,6 +6,7 @@ import hashlib
 import itertools
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -13,6 +14,8 @@ from discover_scope.discovery import discover
 from discover_scope.ports import DescribedCertificate, IotReadApi, ListedCertificate, ListedPage
 from revocation_common.certificates import sha256_fingerprint
 from revocation_common.errors import CaNotFound, InvalidInput
+from revocation_common.ports import ObjectMissing
+from revocation_common.registration_order import instant
 from revocation_common.scope_models import DiscoveryState, RegisteredCa, ScopeRequest
 from revocation_common.store import linked_chunk_key, scope_cas_key
 
@@ -27,12 +30,17 @@ def cert_id(label: str) -> str:
     return hashlib.sha256(label.encode()).hexdigest()
 
 
+# Devices register one second apart from here on (FakeIot.register), so the listings carry creation dates.
+FIRST_REGISTRATION = datetime(2026, 11, 1, tzinfo=UTC)
+
+
 @dataclass
 class Device:
     certificateId: str
     status: str
     certificatePem: str
     caCertificateId: str | None = None
+    created: str = ""
 
 
 @dataclass
@@ -62,7 +70,7 @@ class FakeIot:
     def list_certificates_by_ca(self, ca_certificate_id: str, marker: str | None) -> ListedPage:
         self.calls["ListCertificatesByCA"] += 1
         items = [
-            ListedCertificate(d.certificateId, d.status)
+            ListedCertificate(d.certificateId, d.status, d.created)
             for d in self.devices.values()
             if d.caCertificateId == ca_certificate_id
         ]
@@ -71,7 +79,7 @@ class FakeIot:
     def list_certificates(self, marker: str | None) -> ListedPage:
         self.calls["ListCertificates"] += 1
         return self._page(
-            [ListedCertificate(d.certificateId, d.status) for d in self.devices.values()], marker
+            [ListedCertificate(d.certificateId, d.status, d.created) for d in self.devices.values()], marker
         )
 
     def describe_certificate(self, certificate_id: str) -> DescribedCertificate | None:
@@ -96,7 +104,8 @@ class FakeIot:
         self, label: str, certificate_pem: str, ca_id: str | None = None, status: str = "ACTIVE"
     ) -> str:
         device_id = cert_id(f"device:{label}")
-        self.devices[device_id] = Device(device_id, status, certificate_pem, ca_id)
+        created = instant(FIRST_REGISTRATION + timedelta(seconds=len(self.devices)))
+        self.devices[device_id] = Device(device_id, status, certificate_pem, ca_id, created)
         return device_id
 
 
@@ -111,6 +120,8 @@ class FakeStore:
         return True
 
     def get_json(self, key: str) -> Any:
+        if key not in self.objects:
+            raise ObjectMissing(key)
         return self.objects[key]
 
 
@@ -166,8 +177,9 @@ def run_to_completion(
 
 
 def pages(store: FakeStore, state: DiscoveryState) -> list[dict[str, str]]:
+    """Every entry of the revocation pages, in the manifest's order (each page once)."""
     manifest = store.objects[state.manifestKey or ""]
-    assert [m["pageNumber"] for m in manifest] == list(range(state.pageCount))
+    assert sorted(m["pageNumber"] for m in manifest) == list(range(state.pageCount))
     entries = []
     for item in manifest:
         page = store.objects[item["pageKey"]]
@@ -286,7 +298,9 @@ def test_a_tiny_time_budget_gives_the_same_result_over_many_invocations(fleet: F
     whole, whole_store, one = run_to_completion(fleet.iot, request)
     pieces, pieces_store, many = run_to_completion(fleet.iot, request, budget=2)
     assert (one, many > 10) == (2, True)
-    assert pages(pieces_store, pieces) == pages(whole_store, whole)
+    # The same entries; the pages differ (each invocation flushes the scan's page), so does their order.
+    by_id = lambda entries: sorted(entries, key=lambda e: e["certificateId"])  # noqa: E731
+    assert by_id(pages(pieces_store, pieces)) == by_id(pages(whole_store, whole))
     # Each invocation ends its last scan page early, so the same entries take more (smaller) pages.
     ignore = {"invocations", "linkedChunkCount", "pageCount"}
     assert pieces.model_dump(exclude=ignore) == whole.model_dump(exclude=ignore)
@@ -431,3 +445,36 @@ def test_a_scan_of_2000_ca_less_certificates_finds_the_500_in_scope(pki: Pki, bi
     assert big_scan.calls["ListCertificates"] == 10  # 2,300 at 250 a page
     [counts] = [c for c in state.caCounts if c.caCertificateId == root_id]
     assert (counts.listed, counts.unlinked) == (0, 500)
+
+
+# ------------------------------------------------------------------------------------ revocation order
+def newest_first(fleet: Fleet, ids: set[str]) -> list[str]:
+    return sorted(ids, key=lambda cid: fleet.iot.devices[cid].created, reverse=True)
+
+
+def test_the_manifest_lists_the_newest_registrations_first(fleet: Fleet) -> None:
+    state, store, _ = run_to_completion(fleet.iot, ScopeRequest(caCertificateId=fleet.root_id))
+    manifest = store.objects[state.manifestKey or ""]
+    newest = [max(e["creationDate"] for e in store.objects[m["pageKey"]]) for m in manifest]
+    assert newest == sorted(newest, reverse=True)
+    # The fake lists oldest first, 7 a page: the root's pages (0-2) were written first, yet the last
+    # registrations (the scan's CA-less certificates) lead.
+    assert manifest[0]["pageNumber"] != 0
+    assert pages(store, state)[0]["certificateId"] in newest_first(fleet, set(fleet.unlinked))[:13]
+
+
+def test_registered_after_puts_the_later_registrations_first_and_drops_none(fleet: Fleet) -> None:
+    ordered = newest_first(fleet, set(fleet.in_scope))
+    cut_off = fleet.iot.devices[ordered[12]].created  # the 12 newest in scope come after it
+    request = ScopeRequest(caCertificateId=fleet.root_id, registeredAfter=cut_off)
+    state, store, _ = run_to_completion(fleet.iot, request, budget=3)
+    entries = [e["certificateId"] for e in pages(store, state)]
+    assert sorted(entries) == sorted(fleet.in_scope)  # the order narrows nothing
+    assert set(entries[:12]) == set(ordered[:12])
+    assert all(fleet.iot.devices[cid].created <= cut_off for cid in entries[12:])
+    # Each page is all before or all after the cut-off: a listing page that straddles it became two.
+    for item in store.objects[state.manifestKey or ""]:
+        sides = {
+            fleet.iot.devices[e["certificateId"]].created > cut_off for e in store.objects[item["pageKey"]]
+        }
+        assert len(sides) == 1

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 from discover_scope import handler as task
 from revocation_common.errors import InvalidInput
 from revocation_common.settings import task_settings
@@ -70,6 +71,8 @@ class StubS3:
         self.objects[(Bucket, Key)] = Body
 
     def get_object(self, *, Bucket: str, Key: str) -> dict[str, Any]:
+        if (Bucket, Key) not in self.objects:
+            raise ClientError({"Error": {"Code": "NoSuchKey", "Message": Key}}, "GetObject")
         return {"Body": io.BytesIO(self.objects[(Bucket, Key)])}
 
 
