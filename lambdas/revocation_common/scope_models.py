@@ -168,16 +168,36 @@ class DeactivateInput(TaskInput):
     discovery: DiscoveryState
 
 
+class GatherState(_Frozen):
+    """VerifyRevocation's gathering ($.gather, verify_revocation.gather), handed from one invocation to the
+    next until complete.
+
+    position: the next object to gather, in the order of verify_revocation.gather.gather_keys (a part
+    boundary); total: how many objects there are to gather; parts: verify-gather/ parts written;
+    invocations: gathering invocations so far.
+    """
+
+    position: int = Field(default=0, ge=0)
+    total: int = Field(default=0, ge=0)
+    parts: int = Field(default=0, ge=0)
+    invocations: int = Field(default=0, ge=0)
+    complete: bool = False
+
+
 class VerifyInput(TaskInput):
     """Input of VerifyRevocation: {"request", "context", "ca", "discovery", "verifyDiscovery",
-    "revocation"}.
+    "revocation", "gather"?, "purpose"?}.
 
     discovery: the first discovery (its pages were revoked); verifyDiscovery: the re-discovery from AWS IoT
     after the revocation (under ``{reportPrefix}verify/``); revocation: the Map's result, or its error
-    ({Error, Cause}) when the Map itself failed.
+    ({Error, Cause}) when the Map itself failed. purpose "gather": copy the objects the report reads into
+    parts, from ``gather``'s position (GatherVerification); "report" (default): verify and write the
+    report, from the gathered parts when ``gather`` is complete, else from the objects themselves.
     """
 
     ca: CaState
     discovery: DiscoveryState
     verifyDiscovery: DiscoveryState
     revocation: dict[str, object] = Field(default_factory=dict)
+    gather: GatherState | None = None
+    purpose: Literal["gather", "report"] = "report"

@@ -80,3 +80,9 @@ def page_index_key(prefix: str, invocation: int) -> str:
     """JSON array of PageIndexEntry (revocation_common.registration_order): the pages one discovery
     invocation wrote, with their newest creationDate; the manifest's order is made from them."""
     return f"{prefix}page-index/{invocation:06d}.json"
+
+
+def gather_part_key(prefix: str, part: int) -> str:
+    """JSON object {key: document or null (missing)}: one part of the objects VerifyRevocation reads,
+    copied in order by its gathering (verify_revocation.gather)."""
+    return f"{prefix}verify-gather/{part:06d}.json"

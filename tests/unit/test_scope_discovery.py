@@ -19,6 +19,7 @@ from revocation_common.registration_order import instant
 from revocation_common.scope_models import DiscoveryState, RegisteredCa, ScopeRequest
 from revocation_common.store import linked_chunk_key, scope_cas_key
 
+from tests.support.task_inputs import StepClock
 from tests.support.x509 import Authority, Pki, pem, private_key_pem
 
 pytestmark = pytest.mark.unit
@@ -131,17 +132,6 @@ class CountingPacers:
 
     def wait(self, api: IotReadApi) -> None:
         self.waits[api] += 1
-
-
-class StepClock:
-    """A clock that advances one second per reading: a deadline of N seconds allows a few calls."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        self.now += 1.0
-        return self.now
 
 
 def run_to_completion(

@@ -13,6 +13,7 @@ from revocation_common.store import ca_states_key, outcome_key, page_key, scope_
 from verify_revocation.verify import build_report
 
 from tests.support.fakes import MemoryStore
+from tests.support.task_inputs import execution_context
 
 pytestmark = pytest.mark.unit
 
@@ -68,13 +69,7 @@ def event(
     return VerifyInput.model_validate(
         {
             "request": {"caCertificateId": named, "dryRun": dry_run, "targetStatus": target},
-            "context": {
-                "executionArn": "arn:aws:states:us-east-1:123456789012:execution:m:run-1",
-                "executionName": "run-1",
-                "reportBucket": "reports",
-                "reportPrefix": PREFIX,
-                "maxConcurrency": 1,
-            },
+            "context": execution_context(PREFIX),
             "ca": {
                 "caCertificateId": named,
                 "statusBefore": "ACTIVE",
