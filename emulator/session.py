@@ -5,6 +5,7 @@ Lambda runtime installed, and the workflow deployed.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import io
 import logging
 import os
@@ -308,7 +309,15 @@ class EmulatorSession:
         self.iot_layer.configure(quotas=None, fault_rate=0.0, seed=self.options.seed)
 
     def apply_iot_limits(self) -> None:
-        """Turn on the configured IoT quotas and fault injection (after seeding the fleet)."""
+        """Turn on the configured IoT quotas and fault injection (after seeding the fleet).
+
+        Also moves every object alive now (the deployment, the seeded fleet) out of the garbage collector's
+        reach (gc.freeze, Python library reference, "gc"). In AWS each Lambda invocation is a process of its
+        own and AWS IoT another service; here they share one, and a full collection over the fleet's
+        objects stalled every Map child at once for 0.1-0.25 s (measured: one such stall cost 0.01 of the
+        quota at 2,000 certificates and 100 TPS). ``stop`` unfreezes them.
+        """
+        gc.freeze()
         self.iot_layer.configure(
             quotas=self.options.iot_quotas, fault_rate=self.options.fault_rate, seed=self.options.seed
         )
@@ -337,6 +346,7 @@ class EmulatorSession:
         emf_provider.print = emf_print  # type: ignore[attr-defined]
 
     def stop(self) -> None:
+        gc.unfreeze()
         if self.iot_layer is not None:
             self.iot_layer.configure(quotas=None, fault_rate=0.0, seed=0)
         if self._mock is not None:
