@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from revocation_common.pacing import fan_out
 from rich.console import Console
 from rich.table import Table
 
@@ -19,8 +20,8 @@ from cli import exit_codes
 from cli.bench_baselines import measure_aws_cli_loop, measure_boto3_loop, measure_boto3_rate_limited
 from cli.bench_cost import MeasuredUse, cost_projection
 from cli.workflow import result_of, start_execution, wait_for
-from contract.cdk_json import cdk_json_context
 from contract.names import RESOURCE_PREFIX
+from emulator.deploy import deployed_context
 from emulator.fleet import seed_fleet
 from emulator.lambda_runtime import logical_name
 from emulator.session import EmulatorOptions, EmulatorSession
@@ -92,11 +93,15 @@ def measure_workflow(
         child_transitions = invocations.get(f"{RESOURCE_PREFIX}-RevokeCertificates", 0)
         report = result.report or {}
         history = _parent_history(sfn, arn)
-        context = {**cdk_json_context(), **emulator.options.context}
+        # The children this run's Map ran at once, from the context it was deployed with (its latency is
+        # the emulator's, not cdk.json's estimate for AWS).
+        context = deployed_context(emulator.options.context)
+        latency = float(context["updateCertificateLatencyMs"]) / 1000
+        fanned = fan_out(quota, int(context["revokeMaxConcurrency"]), latency)
         used = MeasuredUse(
             certificates=max(1, certificates),
             quota_tps=quota,
-            max_concurrency=int(context["revokeMaxConcurrency"]),
+            children=max(1, min(fanned.children, child_transitions)),
             seconds_by_function={logical_name(name): value for name, value in seconds.items()},
             invocations=sum(invocations.values()),
             # Parent transitions: one per state entered; each retry of a task is another attempt of it.

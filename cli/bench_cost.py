@@ -50,11 +50,12 @@ _S3_WRITES = ("s3:PutObject", "s3:ListBucket", "s3:ListObjectsV2", "s3:DeleteObj
 @dataclass(frozen=True)
 class MeasuredUse:
     """What one bench run used. seconds_by_function: logical name -> seconds its invocations ran;
-    call_counts: IAM action -> calls made by the tasks; batches: the Map's items."""
+    call_counts: IAM action -> calls made by the tasks; batches: the Map's items; children: the Map
+    children the run ran at once (its fan-out, at the latency it was deployed with)."""
 
     certificates: int
     quota_tps: float
-    max_concurrency: int
+    children: int
     seconds_by_function: dict[str, float]
     invocations: int
     parent_transitions: int
@@ -78,11 +79,10 @@ def cost_projection(used: MeasuredUse) -> dict[str, Any]:
     concurrency = int(context["revokeMaxConcurrency"])
     latency = float(context["updateCertificateLatencyMs"]) / 1000
     children = fan_out(quota, concurrency, latency).children
-    measured_children = fan_out(used.quota_tps, used.max_concurrency, latency).children
     time_scale = used.quota_tps / quota
     per_certificate = 0.0
     for name, gb_seconds in used.gb_seconds().items():
-        scale = time_scale * (children / measured_children if name == REVOKE_FUNCTION else 1.0)
+        scale = time_scale * (children / used.children if name == REVOKE_FUNCTION else 1.0)
         per_certificate += gb_seconds / used.certificates * scale
     gb_seconds_1m = per_certificate * MILLION
     batches = len(plan_batches(range(MILLION // REVOCATION_PAGE_SIZE), quota_tps=quota, children=children))

@@ -43,11 +43,16 @@ class Deployment:
 EMULATED_LATENCY: Final = {"updateCertificateLatencyMs": 5}
 
 
+def deployed_context(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The context the emulator deploys with: cdk.json's, EMULATED_LATENCY, then ``overrides``."""
+    return {**cdk_json_context(), **EMULATED_LATENCY, **(overrides or {})}
+
+
 def task_environment(
     report_bucket: str, overrides: Mapping[str, Any] | None = None, lock_table: str = LOCK_TABLE_NAME
 ) -> dict[str, str]:
-    """The environment of every function, from cdk.json context with ``overrides`` (context keys)."""
-    context = {**cdk_json_context(), **EMULATED_LATENCY, **(overrides or {})}
+    """The environment of every function, from the deployed context (``deployed_context``)."""
+    context = deployed_context(overrides)
     return contract_task_environment(context, report_bucket=report_bucket, lock_table=lock_table)
 
 
