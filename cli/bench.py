@@ -99,7 +99,7 @@ def measure_workflow(
         latency = float(context["updateCertificateLatencyMs"]) / 1000
         fanned = fan_out(quota, int(context["revokeMaxConcurrency"]), latency)
         used = MeasuredUse(
-            certificates=max(1, certificates),
+            certificates=certificates,
             quota_tps=quota,
             children=max(1, min(fanned.children, child_transitions)),
             seconds_by_function={logical_name(name): value for name, value in seconds.items()},
@@ -135,9 +135,11 @@ def bench(
 ) -> dict[str, Any]:
     """All figures of one benchmark run (the JSON that --json prints)."""
     workflow = measure_workflow(certificates, quota, seed, list_time_budget)
+    # The same deployment with no certificate: what every run costs once (cli.bench_cost).
+    fixed = measure_workflow(0, quota, seed, list_time_budget) if certificates > 0 else workflow
     per_1000 = 1000 / max(1, certificates)
     utilization = workflow.achieved_tps / quota
-    cost = cost_projection(workflow.used)
+    cost = cost_projection(workflow.used, fixed.used)
     figures: dict[str, Any] = {
         "quotaTps": quota,
         "certificates": certificates,

@@ -2,8 +2,9 @@
 ``ca-revoke bench`` run's measured figures: the emulator records each task invocation's duration and AWS
 calls (emulator.lambda_runtime.InvocationStats), the parent history gives the state transitions.
 
-Projection: paced work takes as long as the quota makes it, so a function's measured GB-seconds per
-certificate scale with bench quota / default quota; RevokeCertificates' also with the children the
+Projection: a run with no certificate gives the fixed part of a run (counted once); paced work takes as
+long as the quota makes it, so a function's measured GB-seconds per certificate beyond the fixed part
+scale with bench quota / default quota; RevokeCertificates' also with the children the
 fan-out runs at each quota (revocation_common.pacing.fan_out). State transitions: the parent's measured
 ones plus, per Map item at 1,000,000 (revocation_common.batches.plan_batches), the measured transitions of
 a child. Requests and S3 calls scale with the certificates.
@@ -67,12 +68,21 @@ class MeasuredUse:
         return {name: seconds * MEMORY_GB[name] for name, seconds in self.seconds_by_function.items()}
 
 
-def cost_projection(used: MeasuredUse) -> dict[str, Any]:
+def _per_certificate(measured: float, fixed: float, certificates: int) -> float:
+    return max(0.0, measured - fixed) / max(1, certificates)
+
+
+def cost_projection(used: MeasuredUse, fixed: MeasuredUse | None = None) -> dict[str, Any]:
     """Figures and USD of 1,000,000 certificates at cdk.json's updateCertificateTps, from ``used``.
 
+    ``fixed``: what a run of the same deployment with no certificate used (bench measures one): its
+    Lambda GB-seconds and S3 requests are counted once, and only the rest of ``used`` scales with the
+    certificates. None: everything scales (an upper bound: a small run's fixed costs count many times).
     Output: {"certificates", "updateCertificateTps", "revocationHours", "children", "batches",
-    "stateTransitions", "lambdaGbSeconds", "lambdaGbSecondsPer1000Certificates", "lambdaRequests",
-    "s3Requests", "usdStateTransitions", "usdLambda", "usdS3", "usdTotal", "measuredAtTps", "prices"}.
+    "stateTransitions", "lambdaGbSeconds", "lambdaGbSecondsPer1000Certificates",
+    "lambdaGbSecondsByFunction" (logical name -> projected GB-seconds), "fixedPerRun" (the fixed part:
+    lambdaGbSeconds, s3Requests), "lambdaRequests", "s3Requests", "usdStateTransitions", "usdLambda",
+    "usdS3", "usdTotal", "measuredAtTps", "prices"}.
     """
     context = cdk_json_context()
     quota = float(context["updateCertificateTps"])
@@ -80,18 +90,27 @@ def cost_projection(used: MeasuredUse) -> dict[str, Any]:
     latency = float(context["updateCertificateLatencyMs"]) / 1000
     children = fan_out(quota, concurrency, latency).children
     time_scale = used.quota_tps / quota
-    per_certificate = 0.0
-    for name, gb_seconds in used.gb_seconds().items():
+    fixed_gb = fixed.gb_seconds() if fixed is not None else {}
+    fixed_calls = fixed.call_counts if fixed is not None else {}
+    by_function = {}
+    for name, gb_seconds in sorted(used.gb_seconds().items()):
         scale = time_scale * (children / used.children if name == REVOKE_FUNCTION else 1.0)
-        per_certificate += gb_seconds / used.certificates * scale
-    gb_seconds_1m = per_certificate * MILLION
+        once = fixed_gb.get(name, 0.0)
+        # The fixed part too takes longer at a lower quota (its listings are paced): time_scale.
+        variable = _per_certificate(gb_seconds, once, used.certificates) * scale * MILLION
+        by_function[name] = once * time_scale + variable
+    gb_seconds_1m = sum(by_function.values())
     batches = len(plan_batches(range(MILLION // REVOCATION_PAGE_SIZE), quota_tps=quota, children=children))
     per_child = used.child_transitions / max(1, used.batches)
     transitions = used.parent_transitions + batches * per_child
     requests = (used.invocations - used.batches) + batches
-    share = MILLION / used.certificates
-    writes = sum(used.call_counts.get(action, 0) for action in _S3_WRITES) * share
-    reads = used.call_counts.get("s3:GetObject", 0) * share
+
+    def projected_calls(actions: tuple[str, ...]) -> float:
+        measured = sum(used.call_counts.get(action, 0) for action in actions)
+        once = sum(fixed_calls.get(action, 0) for action in actions)
+        return once + _per_certificate(measured, once, used.certificates) * MILLION
+
+    writes, reads = projected_calls(_S3_WRITES), projected_calls(("s3:GetObject",))
     usd_transitions = transitions / 1000 * USD_PER_1000_STATE_TRANSITIONS
     usd_lambda = gb_seconds_1m * USD_PER_LAMBDA_GB_SECOND + requests / 1e6 * USD_PER_MILLION_LAMBDA_REQUESTS
     usd_s3 = writes / 1000 * USD_PER_1000_S3_PUT_LIST + reads / 1000 * USD_PER_1000_S3_GET
@@ -105,6 +124,11 @@ def cost_projection(used: MeasuredUse) -> dict[str, Any]:
         "stateTransitions": round(transitions),
         "lambdaGbSeconds": round(gb_seconds_1m),
         "lambdaGbSecondsPer1000Certificates": round(gb_seconds_1m / 1000, 2),
+        "lambdaGbSecondsByFunction": {name: round(value) for name, value in by_function.items()},
+        "fixedPerRun": {
+            "lambdaGbSeconds": round(sum(fixed_gb.values()) * time_scale, 1),
+            "s3Requests": sum(fixed_calls.get(action, 0) for action in (*_S3_WRITES, "s3:GetObject")),
+        },
         "lambdaRequests": round(requests),
         "s3Requests": {"putCopyPostList": round(writes), "get": round(reads)},
         "usdStateTransitions": round(usd_transitions, 3),

@@ -17,7 +17,7 @@ from contract.functions import FUNCTION_SPECS
 from contract.paths import LAMBDAS_DIR
 from infra.nag import acknowledge, iam5_resource_finding
 from infra.settings import Settings
-from infra.storage import EXECUTIONS_PREFIX, ReportStorage
+from infra.storage import ReportStorage
 
 # Left out of the asset: byte code and test/tool caches are rebuilt or useless in Lambda.
 ASSET_EXCLUDE: Final = (
@@ -146,11 +146,12 @@ class RevocationFunctions(Construct):
         # The readers of objects that may be missing (DiscoverScope's page-index parts, RevokeCertificates'
         # outcomes of a page not yet done, VerifyRevocation's outcomes of a failed page, the restore's
         # quarantine report and ca-states): without s3:ListBucket, GetObject of a missing key answers 403
-        # AccessDenied, not 404 NoSuchKey (Amazon S3 API reference, GetObject, "Permissions").
+        # AccessDenied, not 404 NoSuchKey (Amazon S3 API reference, GetObject, "Permissions"). On the
+        # bucket, with no s3:prefix condition: that page does not say S3 evaluates one for that decision,
+        # and a 403 there would stop every child after the CAs are deactivated. The bucket holds only
+        # this stack's executions/, so listing it reveals nothing these readers cannot already read.
         missing_objects_read_as_missing = iam.PolicyStatement(
-            actions=["s3:ListBucket"],
-            resources=[storage.bucket.bucket_arn],
-            conditions={"StringLike": {"s3:prefix": [f"{EXECUTIONS_PREFIX}*"]}},
+            actions=["s3:ListBucket"], resources=[storage.bucket.bucket_arn]
         )
 
         self._grant(

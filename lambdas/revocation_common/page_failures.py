@@ -60,7 +60,7 @@ def read_page_failures(s3: Any, bucket: str, prefix: str) -> list[PageFailure]:
     """Every failure record of one execution, sorted by page number.
 
     Args:
-        s3: a boto3 S3 client (needs s3:ListBucket with an s3:prefix of the execution prefix, and
+        s3: a boto3 S3 client (needs s3:ListBucket on the bucket, and
             s3:GetObject on its objects).
         bucket: the report bucket (REPORT_BUCKET).
         prefix: the execution's prefix, ``executions/<executionName>/`` (store.execution_prefix).

@@ -272,7 +272,7 @@ def test_each_function_has_exactly_the_contract_permissions(synthesized: Synthes
         assert _grants(statements) == expected[name] | platform, name
         for statement in statements:
             if statement["Action"] == "s3:ListBucket":
-                assert statement["Condition"] == {"StringLike": {"s3:prefix": ["executions/*"]}}
+                assert "Condition" not in statement  # test_aws_fidelity: GetObject's 404, not 403
 
 
 # --------------------------------------------------------------------------------------------------

@@ -52,3 +52,31 @@ def test_requests_and_s3_calls_scale_with_the_certificates() -> None:
     assert projection["lambdaRequests"] == projection["batches"]
     total = projection["usdStateTransitions"] + projection["usdLambda"] + projection["usdS3"]
     assert projection["usdTotal"] == pytest.approx(total, abs=0.01)
+
+
+def _run_of(certificates: int, fixed_discovery_seconds: float) -> MeasuredUse:
+    """A run at 10 TPS: DiscoverScope a fixed time plus 1 ms per certificate, S3 20 writes plus 1 per
+    10 certificates, and the revocation of ``_revocation_run``."""
+    run = _revocation_run(certificates, 10.0, 1)
+    return MeasuredUse(
+        **{
+            **run.__dict__,
+            "seconds_by_function": {
+                **run.seconds_by_function,
+                "DiscoverScope": fixed_discovery_seconds + certificates / 1000,
+            },
+            "call_counts": {"s3:PutObject": 20 + certificates // 10},
+        }
+    )
+
+
+def test_a_runs_fixed_costs_count_once_so_the_projection_does_not_depend_on_the_fleet_measured() -> None:
+    fixed = _run_of(0, 2.0)
+    small, large = cost_projection(_run_of(250, 2.0), fixed), cost_projection(_run_of(2000, 2.0), fixed)
+    assert small["lambdaGbSeconds"] == pytest.approx(large["lambdaGbSeconds"], rel=1e-3)
+    assert small["s3Requests"] == large["s3Requests"] == {"putCopyPostList": 20 + MILLION // 10, "get": 0}
+    assert small["fixedPerRun"] == {"lambdaGbSeconds": 2.0, "s3Requests": 20}  # 2 s at 1 GB
+    # Without the run of no certificate, the small run's fixed 2 s of discovery count 4,000 times.
+    upper = cost_projection(_run_of(250, 2.0))
+    assert upper["lambdaGbSecondsByFunction"]["DiscoverScope"] == pytest.approx((2.0 + 0.25) * 4000, rel=1e-3)
+    assert upper["usdTotal"] > small["usdTotal"]

@@ -21,7 +21,7 @@ ACCESS_DENIED_CODES = frozenset({"AccessDenied", "403"})
 ACCESS_DENIED_HELP = (
     "S3 answered AccessDenied. Without s3:ListBucket on the bucket S3 answers 403 AccessDenied instead of "
     "404 NoSuchKey for a missing object (Amazon S3 API Reference, GetObject, Permissions): the function's "
-    "role needs s3:GetObject on executions/* and s3:ListBucket on the bucket (prefix executions/), and the "
+    "role needs s3:GetObject on executions/* and s3:ListBucket on the bucket, and the "
     "bucket policy must allow it. This is a deployment error, not a missing object"
 )
 PRECONDITION_FAILED_CODES = frozenset({"PreconditionFailed", "412"})
