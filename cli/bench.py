@@ -186,7 +186,8 @@ def run_bench(args: argparse.Namespace) -> int:
     updateCertificateCalls, throttledRequests, stateTransitions(+Per1000), lambdaInvocations,
     lambdaGbSecondsMeasured (each invocation's measured duration times its function's memory, GB-seconds),
     lambdaGbSecondsPer1000Certificates and costPer1MCertificatesUsd (at cdk.json's default quota,
-    projected from the measured figures: cli.bench_cost), the baselines (awsCliLoop, boto3Loop,
+    projected from the measured figures, with a second run of no certificate for the fixed part of a
+    run: cli.bench_cost), the baselines (awsCliLoop, boto3Loop,
     boto3RateLimited) and workflowToBestBaselineUtilization (quotaUtilization over boto3RateLimited's).
     Exit code: 0 when the workflow's run verified with no failed certificate, else 3.
     """
