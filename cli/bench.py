@@ -136,7 +136,7 @@ def bench(
     """All figures of one benchmark run (the JSON that --json prints)."""
     workflow = measure_workflow(certificates, quota, seed, list_time_budget)
     # The same deployment with no certificate: what every run costs once (cli.bench_cost).
-    fixed = measure_workflow(0, quota, seed, list_time_budget) if certificates > 0 else workflow
+    fixed = measure_workflow(0, quota, seed, list_time_budget)
     per_1000 = 1000 / max(1, certificates)
     utilization = workflow.achieved_tps / quota
     cost = cost_projection(workflow.used, fixed.used)

@@ -78,12 +78,24 @@ def cost_projection(used: MeasuredUse, fixed: MeasuredUse | None = None) -> dict
     ``fixed``: what a run of the same deployment with no certificate used (bench measures one): its
     Lambda GB-seconds and S3 requests are counted once, and only the rest of ``used`` scales with the
     certificates. None: everything scales (an upper bound: a small run's fixed costs count many times).
+    Where a run measured less than the fixed run (noise on a small fleet), its variable part is 0.
+    Errors: ValueError for a run of no certificate or no child, or a fixed run at another quota.
     Output: {"certificates", "updateCertificateTps", "revocationHours", "children", "batches",
     "stateTransitions", "lambdaGbSeconds", "lambdaGbSecondsPer1000Certificates",
     "lambdaGbSecondsByFunction" (logical name -> projected GB-seconds), "fixedPerRun" (the fixed part:
     lambdaGbSeconds, s3Requests), "lambdaRequests", "s3Requests", "usdStateTransitions", "usdLambda",
     "usdS3", "usdTotal", "measuredAtTps", "prices"}.
     """
+    if used.certificates < 1 or used.children < 1:
+        raise ValueError(
+            f"cost_projection: expected a run of 1 or more certificates and children, got "
+            f"{used.certificates} and {used.children}"
+        )
+    if fixed is not None and fixed.quota_tps != used.quota_tps:
+        raise ValueError(
+            f"cost_projection: expected the fixed run at the run's quota {used.quota_tps} TPS, "
+            f"got {fixed.quota_tps}"
+        )
     context = cdk_json_context()
     quota = float(context["updateCertificateTps"])
     concurrency = int(context["revokeMaxConcurrency"])

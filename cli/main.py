@@ -87,6 +87,13 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _one_or_more(text: str) -> int:
+    value = _positive_int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected 1 or more, got {text!r}")
+    return value
+
+
 def _port(text: str) -> int:
     try:
         value = int(text)
@@ -302,7 +309,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     bench = commands.add_parser("bench", help="benchmark the workflow against the AWS CLI and boto3 loops")
     bench.add_argument(
-        "--certificates", type=_positive_int, default=2000, help="client certificates of the seeded CA"
+        "--certificates",
+        type=_one_or_more,
+        default=2000,
+        help="client certificates of the seeded CA (1 or more)",
     )
     bench.add_argument(
         "--iot-tps", type=_tps, default=100.0, help="enforced AWS IoT quota (transactions per second)"

@@ -29,6 +29,11 @@ PAGE_SIZE = 250  # the maximum pageSize of the three listings: fewest calls agai
 # ascending order, based on the creation date" (API_ListCertificatesByCA, API_ListCertificates; the
 # default is not documented, so it is always sent). revocation_common.registration_order says why.
 NEWEST_FIRST = {"ascendingOrder": False}
+# The account-wide scan (ListCertificates) lists oldest first: other CAs and CA-less registrations go on
+# during the scan, and oldest first they join the end of the listing instead of moving the pages already
+# begun (a scan resumes within a page listed again). Its pages are still revoked newest first: the
+# page index orders every page by its newest creationDate (revocation_common.registration_order).
+OLDEST_FIRST = {"ascendingOrder": True}
 
 
 def _creation_date(value: Any) -> str:
@@ -102,7 +107,7 @@ class BotoIotReads:
     def list_certificates(self, marker: str | None) -> ListedPage:
         try:
             return _page(
-                self._iot.list_certificates(**self._paged(pageSize=PAGE_SIZE, marker=marker), **NEWEST_FIRST)
+                self._iot.list_certificates(**self._paged(pageSize=PAGE_SIZE, marker=marker), **OLDEST_FIRST)
             )
         except ClientError as error:
             raise_if_transient(error, "ListCertificates")

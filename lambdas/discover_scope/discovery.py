@@ -315,6 +315,15 @@ def _linked_ids(run: _Run) -> set[str]:
     return ids
 
 
+def _resume_position(page: ListedPage, offset: int, resume_id: str | None) -> int:
+    """Where a scan stopped mid-page goes on in the same page listed again: at the entry it stopped
+    before (``resume_id``), wherever that entry is now. A certificate deleted since then from earlier in
+    the page moves it forward; at ``offset`` it would be skipped. When that entry itself is gone, the
+    ones after it moved into its place: ``offset``."""
+    ids = [entry.certificateId for entry in page.entries]
+    return ids.index(resume_id) if resume_id in ids else offset
+
+
 def _scan_phase(run: _Run) -> bool:
     """Scan ListCertificates from (scanMarker, scanOffset); True when the last page is done."""
     linked = _linked_ids(run)
@@ -329,7 +338,7 @@ def _scan_phase(run: _Run) -> bool:
         run.pacers.wait("ListCertificates")
         page = run.iot.list_certificates(marker)
         run.worked = True
-        start = run.values["scanOffset"]
+        start = _resume_position(page, run.values["scanOffset"], run.values["scanResumeId"])
         for index in range(start, len(page.entries)):
             entry = page.entries[index]
             if entry.certificateId in linked:
@@ -337,7 +346,7 @@ def _scan_phase(run: _Run) -> bool:
             # Past the deadline, stop only after describing at least one entry of this page: the listing
             # call alone is no progress (the next invocation lists the same page again).
             if index > start and run.late():
-                run.values["scanOffset"] = index
+                run.values.update(scanOffset=index, scanResumeId=entry.certificateId)
                 run.flush_scan_page()
                 return False
             run.pacers.wait("DescribeCertificate")
@@ -366,7 +375,7 @@ def _scan_phase(run: _Run) -> bool:
             run.scan_buffers[group].append(found)
             if len(run.scan_buffers[group]) >= PAGE_LIMIT:
                 run.flush_scan_page(group)
-        run.values.update(scanMarker=page.next_marker, scanOffset=0)
+        run.values.update(scanMarker=page.next_marker, scanOffset=0, scanResumeId=None)
         if page.next_marker is None:
             run.flush_scan_page()
             return True

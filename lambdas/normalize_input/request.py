@@ -68,22 +68,29 @@ def validate_ca_certificate_id(value: Any, field: str = "caCertificateId") -> st
     return value
 
 
+# RFC 3339 section 5.6, date-time: the ISO 8601 profile with a mandatory offset ("T" and "Z" in either
+# case). datetime.fromisoformat alone also takes week dates, the basic format and offsets with seconds.
+RFC3339_DATE_TIME = re.compile(
+    r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})", re.ASCII
+)
+
+
 def validate_registered_after(value: Any, field: str = "registeredAfter") -> str | None:
-    """An ISO 8601 date and time with its UTC offset (RFC 3339, e.g. 2026-11-30T08:00:00Z), normalized to
-    UTC with microseconds (revocation_common.registration_order.instant); None for None. A date alone or
-    a time without an offset is refused: whose midnight would it be, in an incident across Regions?
-    Raises InvalidInput(field) otherwise."""
+    """An ISO 8601 date and time with its UTC offset (the RFC 3339 date-time, e.g. 2026-11-30T08:00:00Z),
+    normalized to UTC with microseconds (revocation_common.registration_order.instant); None for None. A
+    date alone or a time without an offset is refused: whose midnight would it be, in an incident across
+    Regions? Raises InvalidInput(field) otherwise, also for a moment that is out of range in UTC."""
     if value is None:
         return None
-    if not isinstance(value, str) or len(value) > 64:
+    if not isinstance(value, str) or RFC3339_DATE_TIME.fullmatch(value) is None:
         raise InvalidInput(field, EXPECTED["registeredAfter"])
     try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
+        moment = datetime.fromisoformat(value.upper())
+        if moment.utcoffset() is None:
+            raise ValueError(value)
+        return instant(moment)
+    except (ValueError, OverflowError):  # OverflowError: year 1 or 9999 moved out of range by its offset
         raise InvalidInput(field, EXPECTED["registeredAfter"]) from None
-    if "T" not in value.upper() or moment.tzinfo is None or moment.utcoffset() is None:
-        raise InvalidInput(field, EXPECTED["registeredAfter"])
-    return instant(moment)
 
 
 def build_request(

@@ -23,6 +23,10 @@ QUOTA_TO_RAISE = (
 )
 
 
+def _certificates(count: int) -> str:
+    return f"{count} certificate" if count == 1 else f"{count} certificates"
+
+
 def _duration(seconds: float) -> str:
     whole = round(seconds)
     hours, rest = divmod(whole, 3600)
@@ -60,8 +64,8 @@ class ExpectedRevocation(BaseModel):
     def sentence(self) -> str:
         """One line: the expected time, and past an hour the quota to raise and the time at ten times it."""
         line = (
-            f"{self.certificates} certificates to revoke at the UpdateCertificate quota of {self.quotaTps:g} "
-            f"TPS: expected {_duration(self.seconds)}."
+            f"{_certificates(self.certificates)} to revoke at the UpdateCertificate quota of "
+            f"{self.quotaTps:g} TPS: expected {_duration(self.seconds)}."
         )
         if self.raiseQuota is not None:
             line += (
@@ -85,6 +89,6 @@ def start_notice(expected: ExpectedRevocation, *, ca_certificate_id: str, dry_ru
     characters, Amazon SNS API reference, Publish)."""
     mode = "DRY RUN" if dry_run else "revocation"
     return StartNotice(
-        subject=f"IoT CA {mode} started: {expected.certificates} certificates"[:100],
+        subject=f"IoT CA {mode} started: {_certificates(expected.certificates)}"[:100],
         message=f"CA {ca_certificate_id}: {mode} started.\n{expected.sentence()}\n",
     )

@@ -2,12 +2,13 @@
 all others.
 
 The certificates most likely minted with a stolen CA key are the ones registered closest to the
-compromise, so the first minutes of a long run should revoke them. Discovery lists newest first
-(ListCertificatesByCA and ListCertificates with ascendingOrder false: "If True, the results are returned
-in ascending order, based on the creation date", AWS IoT API reference), keeps the certificates
-registered after registeredAfter on pages of their own, and records each page's newest creationDate in a
-page index; the manifest orders the pages from it (``manifest_order``). The order changes no scope:
-every certificate listed is on exactly one page.
+compromise, so the first minutes of a long run should revoke them. Discovery lists each CA newest first
+(ListCertificatesByCA with ascendingOrder false: "If True, the results are returned in ascending order,
+based on the creation date", AWS IoT API reference; the account-wide ListCertificates scan lists oldest
+first, so that registrations during the scan do not move its pages: discover_scope.aws), keeps the
+certificates registered after registeredAfter on pages of their own, and records each page's newest
+creationDate in a page index; the manifest orders the pages from it (``manifest_order``). The order
+changes no scope: every certificate listed is on exactly one page.
 
 Instants are ISO 8601 strings in UTC with microseconds (``instant``), so that comparing two of them as
 text compares the times.

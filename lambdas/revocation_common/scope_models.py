@@ -117,7 +117,8 @@ class DiscoveryState(_Frozen):
     phase == "complete", for the state machine's Choice.
     caIndex/marker: position in the ListCertificatesByCA listing of scope/registered.json's CAs.
     scanMarker/scanOffset: the ListCertificates marker of the page being scanned and how many of its
-    entries are done (a page can take longer than what is left of the time budget).
+    entries are done (a page can take longer than what is left of the time budget); scanResumeId: the
+    certificateId the scan stopped before (the page listed again resumes at it, wherever it moved).
     pageCount/certificateCount: pages written (pages/{n:06d}.json) and certificates in them.
     unlinkedScanned: certificates described by the scan; unlinkedInScope: of those, issued by a CA in scope.
     caCounts: per in-scope CA (one entry each; their number is small, the only list that travels).
@@ -130,6 +131,7 @@ class DiscoveryState(_Frozen):
     marker: str | None = None
     scanMarker: str | None = None
     scanOffset: int = Field(default=0, ge=0)
+    scanResumeId: str | None = None
     registeredCaCount: int = Field(default=0, ge=0)
     casInScope: int = Field(default=0, ge=0)
     linkedChunkCount: int = Field(default=0, ge=0)

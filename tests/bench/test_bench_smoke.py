@@ -9,7 +9,7 @@ from cli.bench import bench
 
 
 @pytest.mark.slow
-def test_bench_reports_the_workflow_and_both_baselines():
+def test_bench_reports_the_workflow_and_the_three_baselines():
     figures = bench(certificates=60, quota=200, seed=7, cli_sample=2, list_time_budget=0.001)
 
     assert figures["verified"] is True
@@ -33,6 +33,14 @@ def test_bench_reports_the_workflow_and_both_baselines():
     projection = figures["costProjection1M"]
     assert projection["certificates"] == 1_000_000
     assert projection["usdTotal"] == pytest.approx(
-        projection["usdStateTransitions"] + projection["usdLambda"], abs=0.02
+        projection["usdStateTransitions"] + projection["usdLambda"] + projection["usdS3"], abs=0.02
+    )
+    # The run of no certificate: a run's fixed part, counted once (cli.bench_cost).
+    assert projection["fixedPerRun"]["lambdaGbSeconds"] > 0
+    assert projection["lambdaGbSecondsByFunction"]["RevokeCertificates"] > 0
+    strong = figures["baselines"]["boto3RateLimited"]
+    assert strong["certificatesRevoked"] + strong["certificatesLeftUnrevoked"] == 60
+    assert figures["workflowToBestBaselineUtilization"] == pytest.approx(
+        figures["quotaUtilization"] / strong["quotaUtilization"], abs=0.01
     )
     assert projection["prices"]["sources"]

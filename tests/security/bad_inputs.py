@@ -134,6 +134,21 @@ CONSOLE_CASES = [
     Case("registered-after-words", console(registeredAfter="yesterday"), "registeredAfter"),
     Case("registered-after-epoch", console(registeredAfter=1764489600), "registeredAfter"),
     Case("registered-after-bad-month", console(registeredAfter="2026-13-01T00:00:00Z"), "registeredAfter"),
+    Case(
+        "registered-after-before-year-1",
+        console(registeredAfter="0001-01-01T00:00:00+01:00"),
+        "registeredAfter",
+    ),
+    Case(
+        "registered-after-past-9999", console(registeredAfter="9999-12-31T23:59:59-01:00"), "registeredAfter"
+    ),
+    Case(
+        "registered-after-offset-seconds",
+        console(registeredAfter="2026-11-30T08:00:00+05:30:15"),
+        "registeredAfter",
+    ),
+    Case("registered-after-week-date", console(registeredAfter="2026-W48-1T08:00:00Z"), "registeredAfter"),
+    Case("registered-after-nul", console(registeredAfter="2026-11-30T08:00\x00Z"), "registeredAfter"),
     Case("unknown-field-typo", console(dryrun=True), "dryrun"),
     Case("unknown-field-proto", console(__proto__={"admin": True}), "__proto__"),
     Case("input-array", [CA], "$"),

