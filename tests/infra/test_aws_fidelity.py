@@ -331,6 +331,35 @@ def test_every_field_of_the_asl_is_one_the_specification_lists_for_its_place(asl
     assert spec_violations(json.loads(asl_path.read_text(encoding="utf-8"))) == []
 
 
+# Step Functions Developer Guide, "Handle transient Lambda service exceptions": retry these on every task
+# that invokes a Lambda function.
+TRANSIENT_LAMBDA_ERRORS = {
+    "Lambda.ClientExecutionTimeoutException",
+    "Lambda.ServiceException",
+    "Lambda.AWSLambdaException",
+    "Lambda.SdkClientException",
+}
+
+
+def _lambda_tasks(states: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    found = {}
+    for name, state in states.items():
+        if state.get("Type") == "Task" and str(state.get("Resource", "")).endswith("FunctionArn}"):
+            found[name] = state
+        for inner in (state.get("ItemProcessor") or {}, *state.get("Branches", [])):
+            found.update(_lambda_tasks(inner.get("States", {})))
+    return found
+
+
+@pytest.mark.parametrize("asl_path", [ASL_PATH, RESTORE_ASL_PATH], ids=lambda path: path.name)
+def test_every_lambda_task_retries_the_transient_lambda_service_exceptions(asl_path: Path) -> None:
+    tasks = _lambda_tasks(json.loads(asl_path.read_text(encoding="utf-8"))["States"])
+    assert tasks
+    for name, task in tasks.items():
+        retried = {error for retrier in task.get("Retry", []) for error in retrier["ErrorEquals"]}
+        assert TRANSIENT_LAMBDA_ERRORS <= retried, name
+
+
 def test_the_walker_finds_a_comment_inside_a_catcher() -> None:
     definition = {
         "StartAt": "A",
