@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -142,6 +143,7 @@ def run_to_completion(
     scan_default: bool = True,
     store: FakeStore | None = None,
     pacers: CountingPacers | None = None,
+    after_invocation: Callable[[DiscoveryState], None] = lambda state: None,
 ) -> tuple[DiscoveryState, FakeStore, int]:
     store = store or FakeStore()
     pacers = pacers or CountingPacers()
@@ -162,6 +164,7 @@ def run_to_completion(
         )
         if state.complete:
             return state, store, invocation
+        after_invocation(state)
         assert invocation < 10_000, "discovery does not progress"
     raise AssertionError("unreachable")
 
@@ -478,23 +481,17 @@ def test_a_scan_stopped_mid_page_resumes_at_its_certificate_after_a_deletion_ear
     iot = FakeIot(page_size=250)
     root_id = iot.register_ca("root", pki.root)
     in_scope = [iot.register(f"scan-{n}", pem(pki.root.issue(f"scan-{n}"))) for n in range(40)]
-    store, pacers, clock, state = FakeStore(), CountingPacers(), StepClock(), DiscoveryState()
-    request = ScopeRequest(caCertificateId=root_id)
-    while not state.complete:
-        state = DiscoveryState.model_validate(state.model_dump())
-        state = discover(
-            iot,
-            store,
-            pacers,
-            request=request,
-            prefix=PREFIX,
-            state=state,
-            scan_default=True,
-            deadline=clock.now + 8,
-            clock=clock,
-        )
+
+    def delete_the_first_once_the_scan_stopped_mid_page(state: DiscoveryState) -> None:
         if in_scope[0] in iot.devices and state.phase == "scan" and state.scanOffset > 1:
             del iot.devices[in_scope[0]]  # described already, on a page: gone from the listing now
+
+    state, store, _ = run_to_completion(
+        iot,
+        ScopeRequest(caCertificateId=root_id),
+        budget=8,
+        after_invocation=delete_the_first_once_the_scan_stopped_mid_page,
+    )
     ids = [entry["certificateId"] for entry in pages(store, state)]
     assert len(ids) == len(set(ids)) == 40  # each certificate once, the deleted one from before its deletion
     assert set(ids) == set(in_scope) and in_scope[0] not in iot.devices
