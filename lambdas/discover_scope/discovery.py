@@ -11,7 +11,8 @@ Phases (DiscoveryState.phase), each resumable from the state alone:
           revocation page entry (foundBy "issuer-scan") when a CA in scope issued it.
   complete  manifest.json over every page, newest registrations first (page-index/ parts:
           revocation_common.registration_order).
-Order: both certificate listings run newest first; with the request's registeredAfter, the certificates
+Order: each CA's listing runs newest first, the scan's oldest first (discover_scope.aws says why), and
+every page is sorted newest first; with the request's registeredAfter, the certificates
 registered after it go on pages of their own (a listing page may become two shorter pages), which the
 manifest puts before every other page.
 Scale (1,000,000 certificates, 250 a page): the state holds only keys and counts (Step Functions payload
@@ -157,12 +158,12 @@ def discover(
     """Continue the discovery from ``state`` until it is complete or ``deadline`` (clock seconds) passes.
 
     Input: the request (caCertificateId and/or caCertificatePem, scanUnlinked, registeredAfter), the S3
-    prefix of the
-    execution (or of a verification's re-discovery), the state ({} at first), the deployment's default for
-    scanUnlinked. Output: the new state (complete with manifestKey once done). Writes: scope/cas.json,
-    scope/registered.json, scope/linked/{n:06d}.json, pages/{n:06d}.json ([{certificateId, status,
-    foundBy, issuedBy?, creationDate}], at most 250), page-index/{invocation:06d}.json, manifest.json
-    ([{pageKey, pageNumber}], in revocation order: revocation_common.registration_order.manifest_order).
+    prefix of the execution (or of a verification's re-discovery), the state ({} at first), the
+    deployment's default for scanUnlinked. Output: the new state (complete with manifestKey once done).
+    Writes: scope/cas.json, scope/registered.json, scope/linked/{n:06d}.json, pages/{n:06d}.json
+    ([{certificateId, status, foundBy, issuedBy?, creationDate}], at most 250),
+    page-index/{invocation:06d}.json, manifest.json ([{pageKey, pageNumber}], in revocation order:
+    revocation_common.registration_order.manifest_order).
     Re-runnable: the same state rewrites the same objects, so a retried invocation is harmless.
     Errors: InvalidInput (caCertificatePem not one PEM CA certificate, or naming another CA than
     caCertificateId), CaNotFound (caCertificateId not registered), TransientAwsError.

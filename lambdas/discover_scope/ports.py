@@ -78,7 +78,8 @@ class IotReads(Protocol):
         ...
 
     def list_certificates(self, marker: str | None) -> ListedPage:
-        """ListCertificates (every certificate of the account and Region) from ``marker``, newest first."""
+        """ListCertificates (every certificate of the account and Region) from ``marker``, oldest first
+        (ascendingOrder true)."""
         ...
 
     def describe_certificate(self, certificate_id: str) -> DescribedCertificate | None:
