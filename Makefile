@@ -1,5 +1,5 @@
 # Quick start:  make demo   (the whole workflow on the embedded emulator)
-#               make test   (lint, type-check, ASL validation, security checks and the test suite)
+#               make test   (lint, type-check, ASL validation, security checks and every test tier)
 # Every target installs what it needs first: a virtual environment in .venv from the pinned
 # requirements.txt, and the Node tooling (asl-validator, the AWS CDK CLI) from package-lock.json.
 
@@ -54,26 +54,30 @@ asl: $(NODE_STAMP)
 synth: $(STAMP)
 	JSII_NODE=$(JSII_NODE_PATH) $(BIN)/python app.py
 
-# The README's test command: what CI runs (.ci/run): the unit and synth tiers (docs/testing.md). The
-# emulator and slow tiers are not part of it: on CI's 2 cores the whole suite ran past CI's 90 minutes
-# (stop 14), so they run as `make test-emulator` and `make test-all` until they are cut down to fit.
-# --timeout turns a hung test into a failure with its traceback instead of a silent CI timeout.
-PYTEST_TIMEOUT ?= 300
+# The README's test command, what CI runs (.ci/run): lint, type-check, ASL validation, the security checks
+# and every test tier (unit, synth, emulator, slow; docs/testing.md). Only benchmark sweeps (`make bench`)
+# stay out. pytest-xdist spreads the test files over the cores (PYTEST_WORKERS, one per core by default);
+# --dist loadfile keeps a file's tests on one worker, so each module-scoped emulator starts once. Every
+# worker is its own process, so its moto backends, its emulator's ephemeral ports and its temporary
+# directories are its own. --timeout (pytest-timeout) turns a hung test into a failure with its traceback
+# instead of a silent CI timeout. Measured: docs/testing.md.
+PYTEST_TIMEOUT ?= 900
+PYTEST_WORKERS ?= auto
+PYTEST_PARALLEL = -n $(PYTEST_WORKERS) --dist loadfile
 test: $(STAMP) $(NODE_STAMP) lint typecheck asl security
-	JSII_NODE=$(JSII_NODE_PATH) $(BIN)/python -m pytest -q -m "unit or synth" --timeout $(PYTEST_TIMEOUT)
+	JSII_NODE=$(JSII_NODE_PATH) $(BIN)/python -m pytest -q $(PYTEST_PARALLEL) --timeout $(PYTEST_TIMEOUT) --durations=15
 
-# The emulator tier: end-to-end workflows, reliability and security on the embedded emulator, slow tier
-# excluded (416 tests, about 6 minutes on 2 cores, measured alone).
+# The emulator tier alone: end-to-end workflows, reliability and security on the embedded emulator.
 test-emulator: $(STAMP) $(NODE_STAMP)
-	JSII_NODE=$(JSII_NODE_PATH) $(BIN)/python -m pytest -q -m "not unit and not synth and not slow" --timeout 600
+	JSII_NODE=$(JSII_NODE_PATH) $(BIN)/python -m pytest -q $(PYTEST_PARALLEL) -m "not unit and not synth and not slow" --timeout $(PYTEST_TIMEOUT)
 
-# Everything, the slow tier included (hours on 2 cores; run before a release, not in CI).
+# Every test tier without the checks (what `make test` runs after lint, mypy, ASL and security).
 test-all: $(STAMP) $(NODE_STAMP)
-	JSII_NODE=$(JSII_NODE_PATH) $(BIN)/python -m pytest -q --timeout 900
+	JSII_NODE=$(JSII_NODE_PATH) $(BIN)/python -m pytest -q $(PYTEST_PARALLEL) --timeout $(PYTEST_TIMEOUT)
 
 # The slow tier alone.
 test-slow: $(STAMP) $(NODE_STAMP)
-	JSII_NODE=$(JSII_NODE_PATH) $(BIN)/python -m pytest -q -m slow --timeout 900
+	JSII_NODE=$(JSII_NODE_PATH) $(BIN)/python -m pytest -q $(PYTEST_PARALLEL) -m slow --timeout $(PYTEST_TIMEOUT)
 
 # The fast tier: handlers and pure logic against in-memory fakes, no moto, no Node.js (docs/testing.md).
 unit: $(STAMP)
