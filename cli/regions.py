@@ -36,7 +36,7 @@ from cli import run as run_command
 from cli.history import Progress, ProgressTracker
 from cli.progress_view import describe
 from cli.report_view import report_document
-from cli.requests import UsageError, input_from_file, input_from_flags
+from cli.requests import UsageError
 from cli.workflow import ExecutionResult, error_message, find_state_machine, result_of, start_execution
 from contract.names import STATE_MACHINE_NAME
 
@@ -295,7 +295,8 @@ def wants_regions(args: argparse.Namespace) -> bool:
 def run_regions(args: argparse.Namespace) -> int:
     """``ca-revoke run --regions R1,R2,...`` or ``--all-regions``.
 
-    Input: as ``run`` (--ca-certificate-id, validated as NormalizeInput does, or --input-file), the same
+    Input: as ``run`` (``run.request_document``: --ca-certificate-id and/or --ca-certificate-file, with
+    --scan-unlinked, validated as NormalizeInput does, or --input-file), the same
     request sent to each Region; --state-machine-arn gives the state machine's name (found by that name
     in each Region; default iot-ca-revocation). --region, when given, names the partition for
     --all-regions (botocore's ``Session.get_available_regions("stepfunctions", partition)``).
@@ -308,17 +309,7 @@ def run_regions(args: argparse.Namespace) -> int:
     """
     out, err = run_command.consoles()
     try:
-        if args.input_file:
-            document = input_from_file(args.input_file)
-        else:
-            document = input_from_flags(
-                ca_certificate_id=args.ca_certificate_id,
-                dry_run=args.dry_run,
-                target_status=args.target_status,
-                reason=args.reason,
-                incident_id=args.incident_id,
-                registered_after=args.registered_after,
-            )
+        document = run_command.request_document(args)
     except UsageError as error:
         err.print(f"ca-revoke run: {error}", markup=False, highlight=False)
         return exit_codes.BAD_INPUT

@@ -82,8 +82,14 @@ def print_result(
     return code
 
 
-def _request_document(args: argparse.Namespace) -> str:
-    """The execution input of the command line, checked before any AWS call (UsageError otherwise)."""
+def request_document(args: argparse.Namespace) -> str:
+    """The execution input of ``run``'s command line (JSON text), checked before any AWS call.
+
+    Input: --input-file (sent as it is), or --ca-certificate-id and/or --ca-certificate-file with
+    --scan-unlinked, --dry-run, --target-status, --reason, --incident-id, --registered-after. The one
+    builder of the request for ``run`` and ``run --regions`` (cli/regions.py), so both send the same.
+    Raises UsageError (exit code 2, BAD_INPUT) naming the flag or field that is wrong.
+    """
     by_flags = args.ca_certificate_id is not None or args.ca_certificate_file is not None
     if args.input_file:
         if by_flags or args.scan_unlinked is not None:
@@ -123,7 +129,7 @@ def run(args: argparse.Namespace) -> int:
     """
     out, err = consoles()
     try:
-        document = _request_document(args)
+        document = request_document(args)
     except UsageError as error:
         err.print(f"ca-revoke run: {error}", markup=False, highlight=False)
         return exit_codes.BAD_INPUT

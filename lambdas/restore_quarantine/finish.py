@@ -130,7 +130,7 @@ def finish_restore(
                 certificateId=entry.certificateId,
                 statusBefore=QUARANTINE_STATUS,
                 statusAfter=status or "",
-                outcome=outcome,  # type: ignore[arg-type]
+                outcome=outcome,
                 reason=reason,
                 foundBy=entry.foundBy,
             )

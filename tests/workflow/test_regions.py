@@ -120,3 +120,29 @@ def test_one_region_failing_sets_the_exit_code_and_is_named(regional, capsys, re
 def test_all_regions_finds_every_region_with_the_state_machine(regional) -> None:
     args = argparse.Namespace(endpoint_url=None, region=None)
     assert sorted(deployed_regions(args, "iot-ca-revocation")) == sorted(REGIONS)
+
+
+def test_regions_send_the_ca_certificate_file_and_scan_unlinked_as_run_does(
+    regional, capsys, request, tmp_path
+) -> None:
+    # run --regions builds its request with run's own builder: --ca-certificate-file alone names the CA
+    # (no id), and --no-scan-unlinked reaches every Region (a copy of the builder had dropped both:
+    # "caCertificateId: required"). 6 certificates in two Regions: the point is the request, not the size.
+    seed = fleet_seed(request.node.nodeid)
+    fleets = {region: _seed(regional, region, 6, seed) for region in REGIONS[:2]}
+    pem_file = tmp_path / "ca.pem"
+    pem_file.write_text(fleets["us-east-1"].ca_certificate_pem)
+
+    named_by_file = ["--ca-certificate-file", str(pem_file), "--no-scan-unlinked"]
+    code = main(["run", "--regions", ",".join(REGIONS[:2]), *named_by_file, "--wait", "--json"])
+    captured = capsys.readouterr()
+
+    assert code == 0, captured.err
+    combined = json.loads(captured.out)
+    for entry in combined["regions"]:
+        assert entry["status"] == "SUCCEEDED", entry
+        assert entry["report"]["scope"]["scanUnlinked"] is False, entry["region"]
+        assert entry["report"]["certificates"]["revoked"] == 6, entry["region"]
+    for region, fleet in fleets.items():
+        assert _statuses(regional, region, fleet.certificate_ids) == {"REVOKED"}, region
+        assert _statuses(regional, region, fleet.decoy_certificate_ids) == {"ACTIVE"}, region
