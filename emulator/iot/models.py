@@ -323,7 +323,8 @@ class EmulatorIoTBackend(IoTBackend):
           InvalidRequestException.
         - unknown id: ResourceNotFoundException.
         - a certificate in PENDING_TRANSFER: CertificateStateException (cancel or reject the transfer first).
-        - REVOKED is final: any other status is CertificateStateException. REVOKED -> REVOKED succeeds as a
+        - REVOKED is final (Developer Guide, "Revoke a client certificate": once revoked, the status can't
+          be changed): any other status is CertificateStateException. REVOKED -> REVOKED succeeds as a
           no-op, because the API reference states "This operation is idempotent".
         """
         if new_status not in SETTABLE_CERTIFICATE_STATUSES:

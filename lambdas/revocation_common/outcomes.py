@@ -1,8 +1,9 @@
 """The rules that turn a certificate's status into its outcome, shared by RevokeCertificates (before and
 after UpdateCertificate) and VerifyRevocation (for a page whose task never recorded its outcomes).
 
-Source: AWS IoT API reference, UpdateCertificate: "REVOKED ... cannot be changed"; a certificate in
-PENDING_TRANSFER cannot be updated (CertificateStateException); DescribeCertificate.
+Source: AWS IoT Developer Guide, "Revoke a client certificate": "Once a certificate is revoked, its status
+can't be changed"; AWS IoT API reference, UpdateCertificate: a certificate in PENDING_TRANSFER cannot be
+updated (CertificateStateException); DescribeCertificate.
 """
 
 from __future__ import annotations

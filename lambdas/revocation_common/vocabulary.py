@@ -11,7 +11,8 @@ import re
 from typing import Final, Literal
 
 # CertificateStatus values a revocation may set (AWS IoT API reference, UpdateCertificate newStatus):
-# REVOKED is final, INACTIVE is a reversible quarantine.
+# REVOKED is final (AWS IoT Developer Guide, "Revoke a client certificate": once revoked, the status can't be
+# changed), INACTIVE is a reversible quarantine.
 TargetStatus = Literal["REVOKED", "INACTIVE"]
 TARGET_STATUSES: Final[tuple[str, ...]] = ("REVOKED", "INACTIVE")
 DEFAULT_TARGET_STATUS: Final = "REVOKED"

@@ -422,3 +422,35 @@ def test_the_ended_notice_reaches_sns_as_plain_text(synthesized: Synthesized) ->
     assert lines[2] == "Execution: arn:aws:states:eu-west-1:123456789012:execution:iot-ca-revocation:run-1"
     assert lines[5] == "Stopped:   1700000900000 (epoch milliseconds)"
     assert '"' not in rendered
+
+
+# "Error handling with DynamoDB" (Amazon DynamoDB Developer Guide, "Error messages and codes"): the exception
+# names DynamoDB returns, which a Step Functions DynamoDB integration reports as "DynamoDB.<name>"; its 500
+# is InternalServerError (there is no InternalServerErrorException, so a retrier naming it never matches).
+# AmazonDynamoDBException is the integration's catch-all ("Integrating DynamoDB with Step Functions").
+DYNAMODB_ERRORS = {
+    "ConditionalCheckFailedException",
+    "InternalServerError",
+    "ProvisionedThroughputExceededException",
+    "RequestLimitExceeded",
+    "ThrottlingException",
+    "AmazonDynamoDBException",
+}
+
+
+def _retried_and_caught(value: Any) -> set[str]:
+    if isinstance(value, dict):
+        found = {e for key in ("Retry", "Catch") for rule in value.get(key, []) for e in rule["ErrorEquals"]}
+        return found.union(*(_retried_and_caught(inner) for inner in value.values()))
+    if isinstance(value, list):
+        return set().union(*(_retried_and_caught(inner) for inner in value))
+    return set()
+
+
+@pytest.mark.parametrize("asl_path", [ASL_PATH, RESTORE_ASL_PATH], ids=lambda path: path.name)
+def test_dynamodb_errors_named_in_retriers_are_those_dynamodb_returns(asl_path: Path) -> None:
+    named = {e for e in _retried_and_caught(json.loads(asl_path.read_text(encoding="utf-8"))) if "." in e}
+    dynamodb = {e.removeprefix("DynamoDB.") for e in named if e.startswith("DynamoDB.")}
+    assert dynamodb, "the lock release retries DynamoDB's transient errors"
+    assert dynamodb <= DYNAMODB_ERRORS
+    assert "InternalServerError" in dynamodb
