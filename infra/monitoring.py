@@ -46,18 +46,20 @@ def task_metric(name: str, label: str) -> cloudwatch.Metric:
 ENDED_NOTICE_PATHS: Final = {
     "status": "$.detail.status",
     "executionArn": "$.detail.executionArn",
+    "stateMachineArn": "$.detail.stateMachineArn",
     "region": "$.region",
     "startDate": "$.detail.startDate",
     "stopDate": "$.detail.stopDate",
 }
 ENDED_NOTICE_TEMPLATE: Final = (
-    "IoT CA revocation <status>: the execution ended before its last state, so its report and "
+    "IoT CA workflow <status>: the execution ended before its last state, so its report and "
     "notification were not written; the next run takes over its CA lock.\n"
     "\n"
-    "Execution: <executionArn>\n"
-    "Region:    <region>\n"
-    "Started:   <startDate> (epoch milliseconds)\n"
-    "Stopped:   <stopDate> (epoch milliseconds)\n"
+    "Execution:     <executionArn>\n"
+    "State machine: <stateMachineArn> (the revocation or the quarantine restore)\n"
+    "Region:        <region>\n"
+    "Started:       <startDate> (epoch milliseconds)\n"
+    "Stopped:       <stopDate> (epoch milliseconds)\n"
 )
 
 
@@ -88,10 +90,13 @@ class Monitoring(Construct):
       CA being revoked is the lock doing its job: ExecutionsFailed minus the DuplicateRevocationRejected
       metric AcquireLock emits).
     - ``ExecutionsTimedOut``, ``ExecutionsAborted``: AWS/States metrics of the state machine.
+    - ``RestoreExecutionsFailed``, ``RestoreExecutionsTimedOut``, ``RestoreExecutionsAborted``: the same
+      AWS/States metrics of the quarantine restore's state machine, when it is given.
     - ``TriggerDeadLetters``: an event that could not start an execution is in the rules' dead-letter queue.
     Dashboard ``IotCaRevocation-<stack>``: executions, certificates revoked/skipped/failed, throttles
     (AWS IoT and other AWS APIs as seen by the tasks, Step Functions, Lambda).
-    Rule ``ExecutionEndedWithoutNotice``: a TIMED_OUT or ABORTED execution runs none of its own states,
+    Rule ``ExecutionEndedWithoutNotice``: a TIMED_OUT or ABORTED execution of either state machine runs
+    none of its own states,
     so EventBridge's "Step Functions Execution Status Change" event announces it on the topic instead.
     Follows the Step Functions Developer Guide ("Monitoring Step Functions metrics using CloudWatch",
     "Automating Step Functions event delivery with EventBridge") and the CloudWatch User Guide
@@ -111,6 +116,7 @@ class Monitoring(Construct):
         functions: dict[str, lambda_.Function],
         notifications: Notifications,
         dead_letter_queue: sqs.IQueue,
+        restore_state_machine: sfn.StateMachine | None = None,
     ) -> None:
         """Create the alarms, the dashboard and the end-state rule.
 
@@ -121,6 +127,8 @@ class Monitoring(Construct):
             functions: the task functions (their throttles go on the dashboard).
             notifications: the topic alarms and notices go to.
             dead_letter_queue: the EventBridge targets' dead-letter queue.
+            restore_state_machine: the quarantine restore's state machine (its own alarms, and its
+                TIMED_OUT or ABORTED executions announced too); None: the revocation alone.
         """
         super().__init__(scope, construct_id)
         action = cw_actions.SnsAction(notifications.topic)
@@ -154,6 +162,25 @@ class Monitoring(Construct):
                 "An EventBridge event could not start the IoT CA revocation (see the dead-letter queue)",
             ),
         }
+        if restore_state_machine is not None:
+            # The restore refuses no duplicate by a metric of its own, so every failure counts.
+            watched.update(
+                {
+                    "RestoreExecutionsFailed": (
+                        restore_state_machine.metric_failed(period=PERIOD, statistic="Sum"),
+                        "An IoT CA quarantine restore execution failed",
+                    ),
+                    "RestoreExecutionsTimedOut": (
+                        restore_state_machine.metric_timed_out(period=PERIOD, statistic="Sum"),
+                        "An IoT CA quarantine restore execution timed out",
+                    ),
+                    "RestoreExecutionsAborted": (
+                        restore_state_machine.metric_aborted(period=PERIOD, statistic="Sum"),
+                        "An IoT CA quarantine restore execution was aborted (stopped) before it ended",
+                    ),
+                }
+            )
+        watched_machines = [state_machine] + ([restore_state_machine] if restore_state_machine else [])
         # Each alarm fires at the first occurrence in a period; no data means nothing happened.
         self.alarms: dict[str, cloudwatch.Alarm] = {
             name: cloudwatch.Alarm(
@@ -230,13 +257,13 @@ class Monitoring(Construct):
         ended = events.Rule(
             self,
             "ExecutionEndedWithoutNotice",
-            description="Announces IoT CA revocation executions that timed out or were aborted",
+            description="Announces IoT CA revocation and restore executions that timed out or were aborted",
             event_pattern=events.EventPattern(
                 source=["aws.states"],
                 detail_type=["Step Functions Execution Status Change"],
                 detail={
                     "status": ["TIMED_OUT", "ABORTED"],
-                    "stateMachineArn": [state_machine.state_machine_arn],
+                    "stateMachineArn": [machine.state_machine_arn for machine in watched_machines],
                 },
             ),
             targets=[_TopicTarget(notifications.topic)],

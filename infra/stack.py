@@ -98,6 +98,7 @@ class CaRevocationStack(cdk.Stack):
             functions=self.functions.functions,
             notifications=self.notifications,
             dead_letter_queue=self.triggers.dead_letter_queue,
+            restore_state_machine=self.restore_workflow.state_machine,
         )
         self.ci_access = (
             CiAccess(

@@ -404,6 +404,7 @@ def test_the_ended_notice_reaches_sns_as_plain_text(synthesized: Synthesized) ->
         "detail": {
             "status": "TIMED_OUT",
             "executionArn": "arn:aws:states:eu-west-1:123456789012:execution:iot-ca-revocation:run-1",
+            "stateMachineArn": "arn:aws:states:eu-west-1:123456789012:stateMachine:iot-ca-revocation",
             "startDate": 1700000000000,
             "stopDate": 1700000900000,
         },
@@ -417,10 +418,15 @@ def test_the_ended_notice_reaches_sns_as_plain_text(synthesized: Synthesized) ->
 
     rendered = re.sub(r"<([A-Za-z0-9]+)>", lambda m: value(transformer["InputPathsMap"][m[1]]), template)
     lines = rendered.splitlines()
-    assert lines[0].startswith("IoT CA revocation TIMED_OUT: the execution ended before its last state")
+    assert lines[0].startswith("IoT CA workflow TIMED_OUT: the execution ended before its last state")
     assert lines[1] == ""
-    assert lines[2] == "Execution: arn:aws:states:eu-west-1:123456789012:execution:iot-ca-revocation:run-1"
-    assert lines[5] == "Stopped:   1700000900000 (epoch milliseconds)"
+    assert (
+        lines[2] == "Execution:     arn:aws:states:eu-west-1:123456789012:execution:iot-ca-revocation:run-1"
+    )
+    assert lines[3].startswith(
+        "State machine: arn:aws:states:eu-west-1:123456789012:stateMachine:iot-ca-revocation"
+    )
+    assert lines[6] == "Stopped:       1700000900000 (epoch milliseconds)"
     assert '"' not in rendered
 
 

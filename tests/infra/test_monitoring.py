@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from aws_cdk import aws_sqs as sqs
+from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk.assertions import Match, Template
 
 from infra.monitoring import Monitoring
@@ -21,10 +22,16 @@ pytestmark = pytest.mark.synth
 def built() -> tuple[Monitoring, Notifications, Template]:
     stack, _ = fresh_stack()
     notifications = Notifications(stack, "Notifications")
+    restore = sfn.StateMachine(
+        stack,
+        "ProbeRestore",
+        definition_body=sfn.DefinitionBody.from_chainable(sfn.Pass(stack, "RestorePass")),
+    )
     monitoring = Monitoring(
         stack,
         "Monitoring",
         state_machine=probe_state_machine(stack),
+        restore_state_machine=restore,
         functions={name: probe_function(stack, name) for name in ("First", "Second")},
         notifications=notifications,
         dead_letter_queue=sqs.Queue(stack, "DeadLetterQueue"),
@@ -37,7 +44,7 @@ def test_alarms_go_to_the_topic_and_exclude_duplicates_from_failures(
 ) -> None:
     _, notifications, template = built
     topic = {"Ref": logical_id(notifications.topic)}
-    template.resource_count_is("AWS::CloudWatch::Alarm", 4)
+    template.resource_count_is("AWS::CloudWatch::Alarm", 7)
     template.all_resources_properties(
         "AWS::CloudWatch::Alarm",
         {
@@ -57,9 +64,16 @@ def test_alarms_go_to_the_topic_and_exclude_duplicates_from_failures(
         },
     )
     by_metric: dict[str, dict[str, Any]] = {}
+    restore_metrics: set[str] = set()
     for alarm in template.find_resources("AWS::CloudWatch::Alarm").values():
         props = alarm["Properties"]
-        if "Metrics" in props:
+        if "restore" in props["AlarmDescription"]:
+            # The quarantine restore's own state machine (a restore that fails, times out or is aborted).
+            (dimension,) = props["Dimensions"]
+            assert dimension["Name"] == "StateMachineArn"
+            assert dimension["Value"]["Ref"].startswith("ProbeRestore")
+            restore_metrics.add(props["MetricName"])
+        elif "Metrics" in props:
             names = {m["MetricStat"]["Metric"]["MetricName"] for m in props["Metrics"] if "MetricStat" in m}
             (expression,) = [m["Expression"] for m in props["Metrics"] if "Expression" in m]
             assert names == {"ExecutionsFailed", "DuplicateRevocationRejected"}
@@ -73,6 +87,7 @@ def test_alarms_go_to_the_topic_and_exclude_duplicates_from_failures(
         "ExecutionsAborted",
         "ApproximateNumberOfMessagesVisible",
     }
+    assert restore_metrics == {"ExecutionsFailed", "ExecutionsTimedOut", "ExecutionsAborted"}
 
 
 def test_dashboard_shows_executions_certificates_and_throttles(

@@ -135,11 +135,14 @@ def test_custom_action_rule_matches_both_actions_only(synthesized: Synthesized) 
     assert not matches(pattern, event), "another account's action of the same Id"
 
 
-def test_execution_ended_rule_matches_timed_out_and_aborted_executions_of_this_machine(
-    synthesized: Synthesized,
+@pytest.mark.parametrize("machine_index", [0, 1], ids=["revocation", "restore"])
+def test_execution_ended_rule_matches_timed_out_and_aborted_executions_of_both_machines(
+    synthesized: Synthesized, machine_index: int
 ) -> None:
     pattern = _by_construct_id(synthesized)[ENDED]
-    machine = pattern["detail"]["stateMachineArn"][0]
+    # The revocation and the quarantine restore: a restore that times out or is aborted is announced too.
+    assert len(pattern["detail"]["stateMachineArn"]) == 2
+    machine = pattern["detail"]["stateMachineArn"][machine_index]
     event = {
         "version": "0",
         "id": "315c1398-40ff-a850-213b-158f73e60175",
