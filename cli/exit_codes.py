@@ -18,6 +18,7 @@ BAD_INPUT = 2  # the request was refused: locally, or by NormalizeInput with Inv
 NOT_VERIFIED = 3  # the workflow ran but VerifyRevocation found the end state not reached
 CA_NOT_FOUND = 4  # the caCertificateId is not registered in AWS IoT (CaNotFound)
 ALREADY_RUNNING = 5  # another execution is already revoking this CA (RevocationAlreadyInProgress)
+ACCESS_DENIED = 6  # run --regions: AWS denied the caller in a Region (AccessDenied): nothing known there
 STARTED = 0  # without --wait: the execution was started
 
 BY_ERROR_CLASS: Final[dict[type[errors.WorkflowError], int]] = {

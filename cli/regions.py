@@ -42,24 +42,36 @@ from contract.names import STATE_MACHINE_NAME
 
 ABSENT: Final = "ABSENT"
 NOT_STARTED: Final = "NOT_STARTED"
+ACCESS_DENIED: Final = "ACCESS_DENIED"
 COUNT_FIELDS: Final = ("total", "revoked", "alreadyRevoked", "skipped", "failed")
 
 # Which Region's exit code the combined run exits with: the first of this order that any Region has
 # (README, "Exit codes"). The more a code leaves the fleet possibly open, the earlier it comes:
 # 3 (the workflow ran and certificates are still not at the target) > 1 (failed: end state unknown) >
+# 6 (AWS denied the caller there: nothing was started, end state unknown) >
 # 4 (the CA is not registered, yet certificates of it were found) > 5 (another execution is on the CA) >
 # 2 (the request was refused: nothing was changed) > 0 (verified, or ABSENT: nothing to do).
 SEVERITY: Final = (
     exit_codes.NOT_VERIFIED,
     exit_codes.FAILED,
+    exit_codes.ACCESS_DENIED,
     exit_codes.CA_NOT_FOUND,
     exit_codes.ALREADY_RUNNING,
     exit_codes.BAD_INPUT,
     exit_codes.VERIFIED,
 )
 
-# Step Functions in a Region where the account has no state machine, or that is not enabled for it.
-_NOT_THERE: Final = ("UnrecognizedClientException", "InvalidClientTokenId", "AccessDeniedException")
+# Step Functions in a Region that is not enabled for the account (opt-in Regions answer these: AWS General
+# Reference, "Enable or disable AWS Regions in your account"): no state machine can be there.
+_NOT_THERE: Final = ("UnrecognizedClientException", "InvalidClientTokenId")
+# The caller's policy denies the call (IAM User Guide, "Troubleshoot access denied error messages"): the
+# Region may well have the state machine and the CA, so it is never read as "not deployed".
+DENIED_CODES: Final = ("AccessDeniedException", "AccessDenied")
+
+
+def is_access_denied(error: BaseException) -> bool:
+    """Whether ``error`` is AWS refusing the caller permission (a ClientError with an AccessDenied code)."""
+    return isinstance(error, ClientError) and error.response.get("Error", {}).get("Code") in DENIED_CODES
 
 
 def most_severe(codes: Sequence[int]) -> int:
@@ -86,6 +98,8 @@ class RegionOutcome:
         result = self.result
         report = result.report or {}
         total = (report.get("certificates") or {}).get("total", 0)
+        if result.status == ACCESS_DENIED:
+            return ACCESS_DENIED
         if result.status == "FAILED" and result.error == "CaNotFound" and not total:
             return ABSENT
         cas = (report.get("scope") or {}).get("cas") or []
@@ -99,6 +113,8 @@ class RegionOutcome:
             return exit_codes.VERIFIED
         if self.status == NOT_STARTED:
             return exit_codes.FAILED
+        if self.status == ACCESS_DENIED:
+            return exit_codes.ACCESS_DENIED
         return self.result.exit_code
 
     @property
@@ -107,9 +123,9 @@ class RegionOutcome:
 
     def document(self) -> dict[str, Any]:
         """{region, executionArn, status, error, exitCode, verified, report} (report: the execution's, as
-        ``run --json`` prints it; null for ABSENT and NOT_STARTED)."""
+        ``run --json`` prints it; null for ABSENT, NOT_STARTED and ACCESS_DENIED)."""
         result = self.result
-        report = report_document(result) if self.status not in (ABSENT, NOT_STARTED) else None
+        report = report_document(result) if self.status not in (ABSENT, NOT_STARTED, ACCESS_DENIED) else None
         return {
             "region": self.region,
             "executionArn": result.execution_arn,
@@ -239,37 +255,58 @@ def partition_regions(args: argparse.Namespace) -> list[str]:
     return list(boto3.session.Session().get_available_regions("stepfunctions", partition_name=partition))
 
 
-def deployed_regions(args: argparse.Namespace, name: str) -> list[str]:
-    """The Regions of ``partition_regions`` where a state machine called ``name`` exists (ListStateMachines
-    in each, at once); a Region that refuses the call (not enabled for the account) has none."""
+@dataclass(frozen=True)
+class Deployments:
+    """Where ``find_deployments`` looked: deployed, the Regions with the state machine; denied, the Regions
+    where ListStateMachines was denied (AccessDenied: whether it is there is unknown)."""
 
-    def has_it(region: str) -> bool:
+    deployed: list[str]
+    denied: list[str]
+
+
+def find_deployments(args: argparse.Namespace, name: str) -> Deployments:
+    """The Regions of ``partition_regions`` where a state machine called ``name`` exists (ListStateMachines
+    in each, at once). A Region that refuses the call as not enabled for the account has none; one that
+    denies it (AccessDenied) is in ``denied``, never read as "not deployed"."""
+
+    def look(region: str) -> str:
         try:
             find_state_machine(_clients(args, region)[0], name)
         except LookupError:
-            return False
+            return "absent"
         except ClientError as error:
+            if is_access_denied(error):
+                return "denied"
             if error.response.get("Error", {}).get("Code") in _NOT_THERE:
-                return False
+                return "absent"
             raise
         except BotoCoreError:
-            return False
-        return True
+            return "absent"
+        return "deployed"
 
     regions = partition_regions(args)
     with ThreadPoolExecutor(max_workers=8) as pool:
-        found = list(pool.map(has_it, regions))
-    return [region for region, present in zip(regions, found, strict=True) if present]
+        found = dict(zip(regions, pool.map(look, regions), strict=True))
+    return Deployments(
+        deployed=[region for region in regions if found[region] == "deployed"],
+        denied=[region for region in regions if found[region] == "denied"],
+    )
 
 
-def with_ca_pem(document: str, iot_clients: Mapping[str, Any]) -> str:
+def deployed_regions(args: argparse.Namespace, name: str) -> list[str]:
+    """The Regions of ``find_deployments`` that have the state machine."""
+    return find_deployments(args, name).deployed
+
+
+def with_ca_pem(document: str, iot_clients: Mapping[str, Any], denied: list[str] | None = None) -> str:
     """The request with the CA's PEM (``caCertificatePem``) added, fetched where the CA is registered
     (DescribeCACertificate, certificateDescription.certificatePem), so that a Region where it is not
     registered still finds the certificates it signed that were registered without it.
 
     Only when NormalizeInput takes that field (``normalize_input.request.REQUEST_FIELDS``), the request
     names the CA by ``caCertificateId`` and carries no PEM yet; otherwise, and when no Region has the CA,
-    the request unchanged.
+    the request unchanged. denied: where given, the Regions that denied DescribeCACertificate
+    (AccessDenied) are appended to it, so the caller can say so instead of the lookup doing nothing.
     """
     parsed = json.loads(document)
     fields = getattr(request_rules, "REQUEST_FIELDS", ())
@@ -278,10 +315,12 @@ def with_ca_pem(document: str, iot_clients: Mapping[str, Any]) -> str:
     ca_id = parsed.get("caCertificateId")
     if not isinstance(ca_id, str) or parsed.get("caCertificatePem"):
         return document
-    for iot in iot_clients.values():
+    for region, iot in iot_clients.items():
         try:
             pem = iot.describe_ca_certificate(certificateId=ca_id)["certificateDescription"]["certificatePem"]
-        except (ClientError, BotoCoreError, KeyError):
+        except (ClientError, BotoCoreError, KeyError) as error:
+            if denied is not None and is_access_denied(error):
+                denied.append(region)
             continue
         return json.dumps({**parsed, "caCertificatePem": pem})
     return document
@@ -315,39 +354,59 @@ def run_regions(args: argparse.Namespace) -> int:
         return exit_codes.BAD_INPUT
     name = args.state_machine_arn.split(":")[6] if args.state_machine_arn else STATE_MACHINE_NAME
     try:
-        regions = list(args.regions) if args.regions else deployed_regions(args, name)
-        if not regions:
+        search = Deployments(deployed=list(args.regions), denied=[]) if args.regions else None
+        search = search or find_deployments(args, name)
+        regions, denied_regions = search.deployed, search.denied
+        if not regions and not denied_regions:
             err.print(f"ca-revoke run: no Region has a state machine named {name!r}", markup=False)
             return exit_codes.FAILED
         clients = {region: _clients(args, region) for region in regions}
-        document = with_ca_pem(document, {region: iot for region, (_, _, iot) in clients.items()})
+        pem_denied: list[str] = []
+        document = with_ca_pem(document, {region: iot for region, (_, _, iot) in clients.items()}, pem_denied)
     except (BotoCoreError, ClientError) as error:
         err.print(f"ca-revoke run: {error}", markup=False, highlight=False)
         return exit_codes.FAILED
+    for region in pem_denied:
+        err.print(
+            f"ca-revoke run: {region}: iot:DescribeCACertificate denied (AccessDenied): the CA's PEM was not "
+            "read there",
+            markup=False,
+        )
 
-    def start(region: str) -> tuple[str, str]:
+    def start(region: str) -> tuple[str, str, bool]:
         sfn = clients[region][0]
         try:
-            return start_execution(sfn, find_state_machine(sfn, name), document), ""
+            return start_execution(sfn, find_state_machine(sfn, name), document), "", False
         except (BotoCoreError, ClientError, LookupError) as error:
-            return "", str(error)
+            return "", str(error), is_access_denied(error)
 
-    with ThreadPoolExecutor(max_workers=min(8, len(regions))) as pool:
+    with ThreadPoolExecutor(max_workers=max(1, min(8, len(regions)))) as pool:
         started = dict(zip(regions, pool.map(start, regions), strict=True))
-    executions = {region: arn for region, (arn, _) in started.items() if arn}
-    for region, (arn, problem) in started.items():
-        err.print(f"{region}: {'execution ' + arn if arn else 'not started: ' + problem}", markup=False)
+    denied_problem = (
+        "states:ListStateMachines denied (AccessDenied): whether the state machine is there is unknown"
+    )
+    started.update({region: ("", denied_problem, True) for region in denied_regions})
+    executions = {region: arn for region, (arn, _, _) in started.items() if arn}
+    for region, (arn, problem, denied) in started.items():
+        state = ACCESS_DENIED if denied else "not started"
+        err.print(f"{region}: {'execution ' + arn if arn else state + ': ' + problem}", markup=False)
+
+    def unstarted(denied: bool) -> str:
+        return ACCESS_DENIED if denied else NOT_STARTED
+
     if not args.wait:
         if args.json:
             entries = [
-                {"region": region, "executionArn": arn, "status": "RUNNING" if arn else NOT_STARTED}
-                for region, (arn, _) in started.items()
+                {"region": region, "executionArn": arn, "status": "RUNNING" if arn else unstarted(denied)}
+                for region, (arn, _, denied) in started.items()
             ]
             out.print(json.dumps({"regions": entries}))
         else:
-            for region, (arn, _) in started.items():
-                out.print(f"{region} {arn or NOT_STARTED}", markup=False, highlight=False)
-        return exit_codes.STARTED if len(executions) == len(regions) else exit_codes.FAILED
+            for region, (arn, _, denied) in started.items():
+                out.print(f"{region} {arn or unstarted(denied)}", markup=False, highlight=False)
+        if len(executions) == len(started):
+            return exit_codes.STARTED
+        return exit_codes.ACCESS_DENIED if any(d for _, _, d in started.values()) else exit_codes.FAILED
     try:
         followed = follow_regions(
             {region: clients[region][:2] for region in executions},
@@ -362,8 +421,14 @@ def run_regions(args: argparse.Namespace) -> int:
         followed[region]
         if region in followed
         else RegionOutcome(
-            region, ExecutionResult("", NOT_STARTED, error="StartExecutionFailed", cause=problem)
+            region,
+            ExecutionResult(
+                "",
+                unstarted(denied),
+                error="AccessDenied" if denied else "StartExecutionFailed",
+                cause=problem,
+            ),
         )
-        for region, (_, problem) in started.items()
+        for region, (_, problem, denied) in started.items()
     ]
     return print_combined(combined_report(outcomes), "run", as_json=args.json, out=out, err=err)

@@ -21,6 +21,13 @@ EXECUTION_ACTIONS = (  # resource type execution
 )
 MAP_RUN_ACTIONS = ("states:DescribeMapRun",)  # resource type mapRun
 REPORT_ACTIONS = ("s3:GetObject",)  # a failed run's report (VerificationFailed names it in its cause)
+# ``run --regions`` / ``--all-regions`` find the state machine by name in each Region: ListStateMachines
+# has no resource type, so only "*" grants it (Service Authorization Reference, AWS Step Functions).
+LIST_ACTIONS = ("states:ListStateMachines",)
+# ``run --regions`` reads the CA's PEM where it is registered (cli/regions.py with_ca_pem), so a Region where
+# it is not registered still finds what its key signed: resource type cacert (Service Authorization
+# Reference, "Actions, resources, and condition keys for AWS IoT").
+CA_ACTIONS = ("iot:DescribeCACertificate",)
 REPORT_OBJECT = "report.json"  # executions/<execution name>/report.json (docs/data-contract.md)
 
 
@@ -35,8 +42,12 @@ class CiAccess(Construct):
     - s3:GetObject on the report objects (``<bucket>/executions/*/report.json``), which the report of a
       failed run is read from. The bucket is SSE-S3 encrypted, so no KMS permission is needed.
 
+    - states:ListStateMachines ("*": the action has no resource type), for ``run --regions`` and
+      ``--all-regions``, which find the state machine by name in each Region;
+    - iot:DescribeCACertificate on this account's CA certificates (``arn:...:cacert/*``), for
+      ``run --regions``, which reads the CA's PEM where it is registered.
+
     Attach it to the role CI assumes (for GitHub Actions, by OIDC: docs/ci/github-actions-example.yml).
-    ``ca-revoke run --state-machine-arn ARN`` needs no states:ListStateMachines.
     Follows the Step Functions Developer Guide page "IAM policies for starting and monitoring executions",
     the Service Authorization Reference (Step Functions resource types stateMachine, execution and
     mapRun; Amazon S3 resource type object) and the IAM User Guide page "Managed policies and inline
@@ -78,6 +89,7 @@ class CiAccess(Construct):
             arn_format=ArnFormat.COLON_RESOURCE_NAME,
         )
         reports = report_bucket.arn_for_objects(f"{EXECUTIONS_PREFIX}*/{REPORT_OBJECT}")
+        ca_certificates = stack.format_arn(service="iot", resource="cacert", resource_name="*")
         self.policy = iam.ManagedPolicy(
             self,
             "Policy",
@@ -88,6 +100,8 @@ class CiAccess(Construct):
                 iam.PolicyStatement(actions=list(EXECUTION_ACTIONS), resources=[executions]),
                 iam.PolicyStatement(actions=list(MAP_RUN_ACTIONS), resources=[map_runs]),
                 iam.PolicyStatement(actions=list(REPORT_ACTIONS), resources=[reports]),
+                iam.PolicyStatement(actions=list(LIST_ACTIONS), resources=["*"]),
+                iam.PolicyStatement(actions=list(CA_ACTIONS), resources=[ca_certificates]),
             ],
         )
         reason = (
@@ -96,3 +110,15 @@ class CiAccess(Construct):
         )
         for resource in (executions, map_runs, reports):
             acknowledge(self.policy, iam5_resource_finding(self, resource), reason)
+        acknowledge(
+            self.policy,
+            iam5_resource_finding(self, "*"),
+            "states:ListStateMachines has no resource type (Service Authorization Reference, AWS Step "
+            "Functions); it lists names only, for run --regions.",
+        )
+        acknowledge(
+            self.policy,
+            iam5_resource_finding(self, ca_certificates),
+            "run --regions reads the named CA's PEM, whose id is known only at run time; "
+            "DescribeCACertificate only reads.",
+        )

@@ -38,4 +38,8 @@ def test_ci_policy_allows_starting_and_following_this_state_machine_only() -> No
         ("states:GetExecutionHistory", execution),
         ("states:ListMapRuns", execution),
         ("states:DescribeMapRun", f"{states}:mapRun:iot-ca-revocation/*"),
+        # run --regions: ListStateMachines has no resource type (Service Authorization Reference, AWS
+        # Step Functions); DescribeCACertificate on this account's CA certificates (resource type cacert).
+        ("states:ListStateMachines", "*"),
+        ("iot:DescribeCACertificate", "arn:<AWS::Partition>:iot:<AWS::Region>:<AWS::AccountId>:cacert/*"),
     }  # and s3:GetObject of the report objects only: tests/infra/test_ci_access_policy.py

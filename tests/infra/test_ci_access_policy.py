@@ -9,7 +9,6 @@ ${MapRunLabel}:${MapRunId}``) and "Actions, resources, and condition keys for Am
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
@@ -19,11 +18,11 @@ from infra.nag import flatten_cfn
 
 pytestmark = pytest.mark.synth
 
-CLI_SOURCES = ("cli/run.py", "cli/follow.py", "cli/workflow.py", "cli/history.py")
+CLI_SOURCES = ("cli/run.py", "cli/follow.py", "cli/workflow.py", "cli/history.py", "cli/regions.py")
 REPO = Path(__file__).resolve().parents[2]
-# Operations the CLI may call without the policy: ListStateMachines only without --state-machine-arn
-# (the CI example always passes it).
-NOT_NEEDED_IN_CI = {"states:ListStateMachines"}
+# Operations the CLI may call without the policy: none (run --regions and --all-regions list the state
+# machines and read the CA's PEM, so the policy grants ListStateMachines and DescribeCACertificate).
+NOT_NEEDED_IN_CI: set[str] = set()
 
 
 def _statements(synthesized) -> dict[str, list[str]]:
@@ -52,10 +51,10 @@ def _cli_calls() -> set[str]:
     calls: set[str] = set()
     for source in CLI_SOURCES:
         text = (REPO / source).read_text()
-        for service, method in re.findall(r"\b(sfn|s3)\.(?:get_paginator\(\")?([a-z_]+)\b", text):
+        for service, method in re.findall(r"\b(sfn|s3|iot)\.(?:get_paginator\(\")?([a-z_]+)\b", text):
             if method in ("exceptions", "meta"):
                 continue
-            prefix = "states" if service == "sfn" else "s3"
+            prefix = {"sfn": "states"}.get(service, service)
             calls.add(f"{prefix}:" + "".join(part.capitalize() for part in method.split("_")))
     return calls
 
@@ -64,7 +63,10 @@ def test_the_policy_grants_every_call_of_run_follow_and_report(synthesized):
     granted = _statements(synthesized)
     calls = _cli_calls()
     assert {"states:GetExecutionHistory", "states:DescribeMapRun", "s3:GetObject"} <= calls
-    assert calls - NOT_NEEDED_IN_CI <= set(granted), calls - set(granted)
+    assert "iot:DescribeCaCertificate" in calls  # run --regions reads the CA's PEM
+    # IAM action names are case-insensitive (IAM User Guide, "IAM JSON policy elements: Action").
+    missing = {c for c in calls - NOT_NEEDED_IN_CI if c.lower() not in {g.lower() for g in granted}}
+    assert not missing, missing
 
 
 def test_each_action_is_scoped_to_its_resource_type_of_this_state_machine(synthesized):
@@ -76,6 +78,8 @@ def test_each_action_is_scoped_to_its_resource_type_of_this_state_machine(synthe
         "states:ListMapRuns",
         "states:DescribeMapRun",
         "s3:GetObject",
+        "states:ListStateMachines",
+        "iot:DescribeCACertificate",
     }
     assert all(len(resources) == 1 for resources in granted.values())
     assert granted["states:StartExecution"][0].endswith(":stateMachine:iot-ca-revocation")
@@ -85,4 +89,8 @@ def test_each_action_is_scoped_to_its_resource_type_of_this_state_machine(synthe
     report = granted["s3:GetObject"][0]
     assert report.endswith("/executions/*/report.json")
     assert "*" not in report.split("/executions/")[0]  # the report bucket, not any bucket
-    assert json.dumps(granted).count('"*"') == 0
+    # "*" only where the action has no resource type (Service Authorization Reference, AWS Step Functions).
+    assert [action for action, resources in granted.items() if resources == ["*"]] == [
+        "states:ListStateMachines"
+    ]
+    assert granted["iot:DescribeCACertificate"][0].endswith(":cacert/*")

@@ -101,6 +101,7 @@ STAR_RESOURCE_ACTIONS = {
     "iot:ListCACertificates",  # no resource type (Service Authorization Reference, AWS IoT)
     "iot:ListCertificates",  # no resource type (Service Authorization Reference, AWS IoT)
     "iot:ListPrincipalThings",  # no resource type (Service Authorization Reference, AWS IoT)
+    "states:ListStateMachines",  # no resource type (Service Authorization Reference, AWS Step Functions)
     "xray:PutTraceSegments",
     "xray:PutTelemetryRecords",
     "xray:GetSamplingRules",

@@ -6,8 +6,9 @@ import argparse
 import re
 
 import pytest
+from botocore.exceptions import ClientError
 
-from cli import exit_codes
+from cli import exit_codes, regions
 from cli.region_options import region_list
 from cli.regions import SEVERITY, RegionOutcome, combined_report, most_severe
 from cli.workflow import ExecutionResult
@@ -93,3 +94,50 @@ def test_region_list_refuses_bad_and_repeated_names() -> None:
     for bad in ("us-east-1,us-east-1", "US-EAST-1", "", "mars-1"):
         with pytest.raises(argparse.ArgumentTypeError):
             region_list(bad)
+
+
+class _StepFunctions:
+    """ListStateMachines of one Region: the machine's name, or the error code this Region answers."""
+
+    def __init__(self, answer: str) -> None:
+        self.answer = answer
+
+    def get_paginator(self, operation: str) -> _StepFunctions:
+        assert operation == "list_state_machines"
+        return self
+
+    def paginate(self) -> list[dict[str, object]]:
+        if self.answer.endswith("Exception") or self.answer == "InvalidClientTokenId":
+            raise ClientError({"Error": {"Code": self.answer, "Message": "no"}}, "ListStateMachines")
+        arn = f"arn:aws:states:eu-west-1:123456789012:stateMachine:{self.answer}"
+        return [{"stateMachines": [{"name": self.answer, "stateMachineArn": arn}]}]
+
+
+def test_access_denied_is_its_own_status_never_not_deployed(monkeypatch: pytest.MonkeyPatch) -> None:
+    # IAM User Guide, "Troubleshoot access denied error messages": a denied ListStateMachines says nothing
+    # about whether the state machine is there; a Region not enabled for the account (the token is not
+    # recognized there) has none.
+    answers = {
+        "us-east-1": "iot-ca-revocation",
+        "eu-west-1": "AccessDeniedException",
+        "ap-south-2": "UnrecognizedClientException",
+        "me-central-1": "other-machine",
+    }
+    monkeypatch.setattr(regions, "partition_regions", lambda args: list(answers))
+    monkeypatch.setattr(
+        regions, "_clients", lambda args, region: (_StepFunctions(answers[region]), None, None)
+    )
+
+    found = regions.find_deployments(argparse.Namespace(), "iot-ca-revocation")
+
+    assert found.deployed == ["us-east-1"]
+    assert found.denied == ["eu-west-1"]
+    denied = RegionOutcome("eu-west-1", ExecutionResult("", regions.ACCESS_DENIED, error="AccessDenied"))
+    assert denied.status == "ACCESS_DENIED"
+    assert denied.exit_code == exit_codes.ACCESS_DENIED
+    assert denied.document()["report"] is None
+    combined = combined_report([_succeeded("us-east-1", 3), denied])
+    assert combined["verified"] is False
+    assert combined["exitCode"] == exit_codes.ACCESS_DENIED
+    assert most_severe([exit_codes.ACCESS_DENIED, exit_codes.CA_NOT_FOUND]) == exit_codes.ACCESS_DENIED
+    assert most_severe([exit_codes.ACCESS_DENIED, exit_codes.FAILED]) == exit_codes.FAILED
