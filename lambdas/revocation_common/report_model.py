@@ -17,6 +17,10 @@ from revocation_common.vocabulary import TargetStatus
 # The state output (256 KiB limit) keeps this many skipped/failed entries; the S3 report more
 # (verify_revocation.report.REPORT_LIST_LIMIT). Every outcome is in the outcomes/ objects.
 STATE_LIST_LIMIT = 50
+# failedPages entries carry a cause of up to 2,000 characters each: 20 of them are about 42 KB of the
+# 256 KiB a state's input or output may hold (Step Functions Developer Guide, "Step Functions service
+# quotas": maximum input or output size for a task, state or execution), where about 125 would pass it.
+FAILED_PAGES_STATE_LIMIT = 20
 # Report fields kept in the document even when null, last, in this order.
 ALWAYS_PRESENT = ("affectedThings", "affectedThingsLocation")
 
@@ -171,12 +175,18 @@ class Report(_ReportPart):
 
     def state_output(self) -> dict[str, Any]:
         """The report cut to fit the 256 KiB state payload: the skipped and failed lists keep their first
-        STATE_LIST_LIMIT entries, and ``skippedCertificatesTruncated``/``failedCertificatesTruncated``:
-        true is added (at the end) when one was cut."""
+        STATE_LIST_LIMIT entries and failedPages its first FAILED_PAGES_STATE_LIMIT, and
+        ``skippedCertificatesTruncated``/``failedCertificatesTruncated``/``failedPagesTruncated``: true is
+        added (at the end) when one was cut. The whole report is report.json in S3 (reportLocation)."""
         small = self.document()
-        for name in ("skippedCertificates", "failedCertificates"):
-            entries = small[name]
-            small[name] = entries[:STATE_LIST_LIMIT]
-            if len(entries) > STATE_LIST_LIMIT:
+        limits = {
+            "skippedCertificates": STATE_LIST_LIMIT,
+            "failedCertificates": STATE_LIST_LIMIT,
+            "failedPages": FAILED_PAGES_STATE_LIMIT,
+        }
+        for name, limit in limits.items():
+            entries = small.get(name, [])
+            if len(entries) > limit:
+                small[name] = entries[:limit]
                 small[f"{name}Truncated"] = True
         return small

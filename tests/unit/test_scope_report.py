@@ -3,11 +3,12 @@ scope block, and the notification's words for a quarantine and a dry run."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 from revocation_common.notification import notification
-from revocation_common.report_model import Report
+from revocation_common.report_model import FAILED_PAGES_STATE_LIMIT, Report, ReportPageFailure
 from revocation_common.scope_models import VerifyInput
 from revocation_common.store import ca_states_key, outcome_key, page_key, scope_cas_key, verify_prefix
 from verify_revocation.verify import build_report
@@ -181,3 +182,23 @@ def test_a_quarantine_is_announced_as_quarantined_and_a_dry_run_never_as_verifie
     assert "VERIFIED" not in text["subject"] and "VERIFIED" not in text["message"].splitlines()[0]
     assert text["subject"].startswith("IoT CA dry run CHECKED")
     assert text["message"].startswith("IoT CA revocation DRY RUN CHECKED")
+
+
+def test_the_state_output_bounds_failed_pages_and_the_report_keeps_them_all():
+    # 200 failed pages with causes of 2,000 characters (the most a page-failure record keeps): about 400 KB,
+    # past the 256 KiB a state's output may hold (Step Functions service quotas); the run can still verify.
+    failures = [
+        ReportPageFailure(
+            pageNumber=n, pageKey=f"pages/{n:06d}.json", error="States.TaskFailed", cause="x" * 2000
+        )
+        for n in range(200)
+    ]
+    report = _report(MemoryStore()).model_copy(update={"failedPages": failures})
+
+    small = report.state_output()
+
+    assert len(json.dumps(small).encode()) < 256 * 1024 // 2
+    assert [page["pageNumber"] for page in small["failedPages"]] == list(range(FAILED_PAGES_STATE_LIMIT))
+    assert small["failedPagesTruncated"] is True
+    assert len(report.document()["failedPages"]) == 200  # report.json in S3 keeps every one
+    assert "failedPagesTruncated" not in _report(MemoryStore()).state_output()
