@@ -279,6 +279,30 @@ class Settings:
                 f"{PAGE_SIZE / slowest:.0f} s, past the {REVOKE_PAGE_BUDGET_SECONDS} s a page may take), "
                 f"got {self.revoke_max_concurrency}"
             )
+        return self._validated_restore_page()
+
+    def _validated_restore_page(self) -> Settings:
+        """Refuse a revokeMaxConcurrency at which a full restore page would outlast RestoreCertificates.
+
+        The restore makes two calls per certificate (DescribeCertificate, UpdateCertificate) on one pacer at
+        min(updateCertificateTps, describeCertificateTps) * QUOTA_HEADROOM / children
+        (restore_quarantine.handlers.page_handler), with the same MaxConcurrency as the revocation: a page of
+        PAGE_SIZE certificates must finish within REVOKE_PAGE_BUDGET_SECONDS, as a revocation page must, well
+        inside the 900 s Lambda timeout (Lambda developer guide, "Lambda quotas").
+        """
+        calls = 2 * PAGE_SIZE
+        shared = min(self.update_certificate_tps, self.describe_certificate_tps) * QUOTA_HEADROOM
+        seconds = calls / (shared / self.revoke_max_concurrency)
+        if seconds > REVOKE_PAGE_BUDGET_SECONDS:
+            limit = max(1, int(shared * REVOKE_PAGE_BUDGET_SECONDS / calls))
+            raise SettingsError(
+                f"CDK context key {REVOKE_MAX_CONCURRENCY!r}: expected at most {limit} at "
+                f"{UPDATE_CERTIFICATE_TPS}={self.update_certificate_tps} and "
+                f"{DESCRIBE_CERTIFICATE_TPS}={self.describe_certificate_tps} (a restore page of {PAGE_SIZE} "
+                f"certificates, two calls each, at 1/{self.revoke_max_concurrency} of the lower quota takes "
+                f"{seconds:.0f} s, past the {REVOKE_PAGE_BUDGET_SECONDS} s a page may take), "
+                f"got {self.revoke_max_concurrency}"
+            )
         return self
 
     @property

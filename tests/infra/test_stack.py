@@ -443,14 +443,21 @@ def test_invalid_setting_names_the_key(key: str, value: Any) -> None:
 
 
 def test_a_concurrency_whose_pages_outlast_the_timeout_is_refused() -> None:
-    """At 10 TPS, 1/24 of the quota is 0.41 TPS: a page of 250 takes 609 s, past the 600 s a batch may take
-    (two thirds of the 900 s RevokeCertificates timeout, Lambda developer guide, "Lambda quotas")."""
-    assert _settings(revokeMaxConcurrency=23).revoke_max_concurrency == 23
+    """At 10 TPS, 1/24 of the quota is 0.41 TPS: a revocation page of 250 takes 609 s, past the 600 s a batch
+    may take (two thirds of the 900 s RevokeCertificates timeout, Lambda developer guide, "Lambda quotas").
+    The restore's page makes two calls per certificate at the lower of the UpdateCertificate and
+    DescribeCertificate quotas, so it is the tighter bound: at 1/12 of 10 TPS a page takes 619 s."""
+    assert _settings(revokeMaxConcurrency=11).revoke_max_concurrency == 11
     with pytest.raises(
-        SettingsError, match="'revokeMaxConcurrency': expected at most 23 at updateCertificateTps=10"
+        SettingsError,
+        match="'revokeMaxConcurrency': expected at most 11 at updateCertificateTps=10 and "
+        "describeCertificateTps=10 \\(a restore page",
     ):
-        _settings(revokeMaxConcurrency=24)
-    assert _settings(revokeMaxConcurrency=24, updateCertificateTps=100).revoke_max_concurrency == 24
+        _settings(revokeMaxConcurrency=12)
+    with pytest.raises(SettingsError, match="describeCertificateTps=5 \\(a restore page"):
+        _settings(revokeMaxConcurrency=11, updateCertificateTps=100, describeCertificateTps=5)
+    wide = {"updateCertificateTps": 100, "describeCertificateTps": 100}
+    assert _settings(revokeMaxConcurrency=24, **wide).revoke_max_concurrency == 24
 
 
 def test_missing_setting_names_the_key() -> None:
