@@ -33,6 +33,9 @@ VARIABLE_OF_CONTEXT_KEY: Final = {
     # RevokeCertificates and VerifyRevocation: the affected Things (ListPrincipalThings) of each certificate.
     "listAffectedThings": "LIST_AFFECTED_THINGS",
     "listPrincipalThingsTps": "LIST_PRINCIPAL_THINGS_TPS",
+    # NormalizeInput: the app's Regions, whose stacks forward each other the findings of a Region to it
+    # (infra/triggers.py), so a finding forwarded from one of them is accepted where its CA is.
+    "regions": "DEPLOYMENT_REGIONS",
 }
 POWERTOOLS_ENVIRONMENT: Final = {
     "POWERTOOLS_SERVICE_NAME": SERVICE_NAME,

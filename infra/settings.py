@@ -336,6 +336,7 @@ class Settings:
             SCAN_UNLINKED_CERTIFICATES: self.scan_unlinked_certificates,
             LIST_AFFECTED_THINGS: self.list_affected_things,
             LIST_PRINCIPAL_THINGS_TPS: self.list_principal_things_tps,
+            REGIONS: self.regions,
         }
         return task_environment(context, report_bucket=report_bucket_name, lock_table=lock_table_name)
 

@@ -72,9 +72,10 @@ def request_from_event(
     detail = event.get("detail")
     if not isinstance(detail, Mapping):
         raise InvalidInput("detail", "expected an object")
-    if deployment is not None:
-        _check_envelope(event, deployment)
     source, detail_type = event.get("source"), event.get("detail-type")
+    if deployment is not None:
+        forwarded = source == SECURITY_HUB_SOURCE and detail_type == FINDINGS_IMPORTED
+        _check_envelope(event, deployment, settings.deployment_regions if forwarded else ())
     if source == CUSTOM_EVENT_SOURCE and detail_type == CUSTOM_EVENT_DETAIL_TYPE:
         return _custom_event(detail, settings)
     if source == SECURITY_HUB_SOURCE and detail_type == FINDINGS_IMPORTED:
@@ -88,19 +89,37 @@ def request_from_event(
     )
 
 
-def _check_envelope(event: Mapping[str, Any], deployment: Deployment) -> None:
+def _check_envelope(
+    event: Mapping[str, Any], deployment: Deployment, forwarding_regions: tuple[str, ...]
+) -> None:
     """Refuse an event whose envelope ``account`` or ``region`` is not this deployment's.
 
     EventBridge sets both on every event (Amazon EventBridge User Guide, "Amazon EventBridge events":
     account "the 12-digit number identifying an AWS account", region "the AWS Region where the event
     originated"); an event of another account or Region is not this deployment's to act on (a replay, a
-    cross-account bus, a hand-started execution).
+    cross-account bus, a hand-started execution). A finding forwarded from another Region keeps the
+    ``region`` it originated in ("Sending and receiving events between AWS Regions in Amazon
+    EventBridge"): its envelope may name any Region of ``forwarding_regions`` (the app's Regions, whose
+    stacks forward findings to the Region they name) when this Region is one of them; the finding's own
+    Region is then checked to be this one (findings.py), so a finding is acted on only where its CA is.
     """
-    for key, expected in (("account", deployment.account), ("region", deployment.region)):
-        if event.get(key) != expected:
-            raise InvalidInput(
-                key, f"expected this deployment's {key} {expected}, got {str(event.get(key))[:30]!r}"
-            )
+    account = event.get("account")
+    if account != deployment.account:
+        raise InvalidInput(
+            "account", f"expected this deployment's account {deployment.account}, got {str(account)[:30]!r}"
+        )
+    region = event.get("region")
+    if region == deployment.region:
+        return
+    if deployment.region in forwarding_regions and region in forwarding_regions:
+        return
+    expected = (
+        f"this deployment's region {deployment.region}"
+        if deployment.region not in forwarding_regions
+        else f"this deployment's region {deployment.region}, or for a forwarded finding one of the app's "
+        f"Regions {', '.join(forwarding_regions)}"
+    )
+    raise InvalidInput("region", f"expected {expected}, got {str(region)[:30]!r}")
 
 
 def _custom_event(detail: Mapping[str, Any], settings: TaskSettings) -> CanonicalRequest:

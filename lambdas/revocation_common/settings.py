@@ -35,6 +35,8 @@ class TaskSettings:
     scan_unlinked_certificates: the default of the request's scanUnlinked.
     update_certificate_latency_seconds: the per-call latency each child is sized for (seconds; the
         variable UPDATE_CERTIFICATE_LATENCY_MS is in milliseconds).
+    deployment_regions: the app's Regions (cdk.json ``regions``; empty: one Region), whose stacks forward
+        each other's findings: NormalizeInput accepts a finding whose envelope comes from one of them.
     list_principal_things_tps: ListPrincipalThings quota shared by all Map children (transactions per
         second).
     """
@@ -56,6 +58,7 @@ class TaskSettings:
     list_all_certificates_tps: float = 10.0
     scan_unlinked_certificates: bool = True
     update_certificate_latency_seconds: float = 0.1
+    deployment_regions: tuple[str, ...] = ()
 
     def revocation_fan_out(self) -> FanOut:
         """The fan-out of the UpdateCertificate quota (revocation_common.pacing.fan_out): the children the
@@ -118,4 +121,7 @@ def task_settings() -> TaskSettings:
         list_all_certificates_tps=_positive_float("LIST_CERTIFICATES_TPS", "10"),
         scan_unlinked_certificates=_flag("SCAN_UNLINKED_CERTIFICATES", "true"),
         update_certificate_latency_seconds=_positive_float("UPDATE_CERTIFICATE_LATENCY_MS", "100") / 1000,
+        deployment_regions=tuple(
+            region.strip() for region in os.environ.get("DEPLOYMENT_REGIONS", "").split(",") if region.strip()
+        ),
     )

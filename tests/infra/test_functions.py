@@ -65,6 +65,7 @@ def test_functions_runtime_handler_timeout_memory_env_layer_tracing_logs(
         "SCAN_UNLINKED_CERTIFICATES": "true",
         "LIST_AFFECTED_THINGS": "true",
         "LIST_PRINCIPAL_THINGS_TPS": "10",
+        "DEPLOYMENT_REGIONS": "",  # cdk.json regions: [] (one Region, nothing forwarded)
         "POWERTOOLS_SERVICE_NAME": "ca-revocation",
         "POWERTOOLS_METRICS_NAMESPACE": "IotCaRevocation",
     }

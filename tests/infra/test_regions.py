@@ -29,6 +29,11 @@ def test_one_stack_per_region_named_by_region_and_nag_clean() -> None:
     for template in synthesized.templates.values():
         # The revocation and the restore of a quarantine, in each Region.
         assert len(_of_type(template, "AWS::StepFunctions::StateMachine")) == 2
+        # Every task knows the app's Regions: NormalizeInput accepts a finding another Region's stack
+        # forwarded (its envelope keeps the Region it originated in) when the finding is of its own Region.
+        for function in _of_type(template, "AWS::Lambda::Function").values():
+            variables = function["Properties"]["Environment"]["Variables"]
+            assert variables["DEPLOYMENT_REGIONS"] == ",".join(MULTI_REGION)
 
 
 def test_default_is_the_one_environment_stack(synthesized: Synthesized) -> None:

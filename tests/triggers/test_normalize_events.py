@@ -177,3 +177,32 @@ def test_malformed_findings_are_refused(findings) -> None:
     with pytest.raises(InvalidInput) as refused:
         normalize(event, SETTINGS, DEPLOYMENT)
     assert refused.value.field == "detail.findings"
+
+
+def test_a_finding_forwarded_from_another_region_of_the_app_is_accepted_where_its_ca_is() -> None:
+    # The us-east-1 stack forwards an eu-west-1 finding to eu-west-1's bus (infra/triggers.py); EventBridge
+    # keeps the envelope's region, where the event originated ("Sending and receiving events between AWS
+    # Regions in Amazon EventBridge"), so the envelope says us-east-1 and the finding eu-west-1.
+    event = load_event("securityhub-imported-aggregated-eu-west-1.json")
+    assert event["region"] == "us-east-1" != event["detail"]["findings"][0]["Region"]
+    eu_west_1 = Deployment(account=ACCOUNT, region="eu-west-1")
+    app = replace(SETTINGS, deployment_regions=("us-east-1", "eu-west-1"))
+
+    request = normalize(copy.deepcopy(event), app, eu_west_1)
+    assert request.dryRun is True  # dry run by default, as for a finding of its own Region
+
+    # One Region only (no forwarding), or an envelope from a Region the app does not deploy to: refused.
+    for settings, envelope in ((SETTINGS, "us-east-1"), (app, "ap-southeast-2")):
+        refused_event = copy.deepcopy(event) | {"region": envelope}
+        with pytest.raises(InvalidInput) as refused:
+            normalize(refused_event, settings, eu_west_1)
+        assert refused.value.field == "region"
+    # Forwarded to a Region that is not the finding's: the finding's own Region check refuses it.
+    with pytest.raises(InvalidInput) as refused:
+        normalize(copy.deepcopy(event), app, Deployment(account=ACCOUNT, region="us-east-1"))
+    assert refused.value.field == "detail.findings[0].Region"
+    # A custom event is never forwarded: its envelope must be this Region's.
+    custom = load_event("custom-event.json") | {"region": "us-east-1"}
+    with pytest.raises(InvalidInput) as refused:
+        normalize(custom, app, eu_west_1)
+    assert refused.value.field == "region"
