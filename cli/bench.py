@@ -154,6 +154,7 @@ def bench(
         "lambdaGbSecondsMeasured": round(sum(workflow.used.gb_seconds().values()), 2),
         "lambdaGbSecondsPer1000Certificates": cost["lambdaGbSecondsPer1000Certificates"],
         "costPer1MCertificatesUsd": cost["usdTotal"],
+        "costNotIncluded": cost["notIncluded"],
         "listingInvocations": workflow.listing_invocations,
         "parentHistoryEvents": workflow.parent_history_events,
         "verified": workflow.verified,

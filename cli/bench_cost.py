@@ -13,7 +13,7 @@ a child. Requests and S3 calls scale with the certificates.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from revocation_common.batches import plan_batches
 from revocation_common.pacing import expected_revocation_seconds, fan_out
@@ -72,6 +72,21 @@ def _per_certificate(measured: float, fixed: float, certificates: int) -> float:
     return max(0.0, measured - fixed) / max(1, certificates)
 
 
+# What the projection does not price, named in its output so that usdTotal is never read as the whole
+# bill: none of them is measured by the emulator. Each is billed per its own AWS pricing page.
+NOT_INCLUDED: Final = (
+    "AWS X-Ray traces (the tasks and the state machine are traced: X-Ray pricing)",
+    "CloudWatch Logs ingestion and storage (the state machine logs at level ALL with execution data, and "
+    "every task's log group: CloudWatch pricing)",
+    "AWS KMS requests (the notification topic's customer managed key: AWS KMS pricing)",
+    "Amazon SNS publishes (the start, end and failure notices: Amazon SNS pricing)",
+    "the Distributed Map's own S3 requests (ItemReader reads the batches object and ResultWriter writes "
+    "the Map Run's manifest and results, per Map Run: Amazon S3 pricing), which the emulator's task call "
+    "counts do not see",
+    "DynamoDB requests of the lock (a few per run, on-demand: Amazon DynamoDB pricing)",
+)
+
+
 def cost_projection(used: MeasuredUse, fixed: MeasuredUse | None = None) -> dict[str, Any]:
     """Figures and USD of 1,000,000 certificates at cdk.json's updateCertificateTps, from ``used``.
 
@@ -84,7 +99,8 @@ def cost_projection(used: MeasuredUse, fixed: MeasuredUse | None = None) -> dict
     "stateTransitions", "lambdaGbSeconds", "lambdaGbSecondsPer1000Certificates",
     "lambdaGbSecondsByFunction" (logical name -> projected GB-seconds), "fixedPerRun" (the fixed part:
     lambdaGbSeconds, s3Requests), "lambdaRequests", "s3Requests", "usdStateTransitions", "usdLambda",
-    "usdS3", "usdTotal", "measuredAtTps", "prices"}.
+    "usdS3", "usdTotal", "measuredAtTps", "prices", "notIncluded" (NOT_INCLUDED: what usdTotal leaves
+    out)}.
     """
     if used.certificates < 1 or used.children < 1:
         raise ValueError(
@@ -148,4 +164,5 @@ def cost_projection(used: MeasuredUse, fixed: MeasuredUse | None = None) -> dict
         "usdS3": round(usd_s3, 3),
         "usdTotal": round(usd_transitions + usd_lambda + usd_s3, 2),
         "prices": PRICES,
+        "notIncluded": list(NOT_INCLUDED),
     }
