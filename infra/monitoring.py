@@ -63,6 +63,23 @@ ENDED_NOTICE_TEMPLATE: Final = (
 )
 
 
+def _ended_early(
+    machine: sfn.StateMachine, prefix: str, what: str
+) -> dict[str, tuple[cloudwatch.IMetric, str]]:
+    """The timed-out and aborted alarms' metrics and descriptions of ``machine`` (AWS/States metrics),
+    keyed ``<prefix>ExecutionsTimedOut`` and ``<prefix>ExecutionsAborted``."""
+    return {
+        f"{prefix}ExecutionsTimedOut": (
+            machine.metric_timed_out(period=PERIOD, statistic="Sum"),
+            f"An {what} execution timed out",
+        ),
+        f"{prefix}ExecutionsAborted": (
+            machine.metric_aborted(period=PERIOD, statistic="Sum"),
+            f"An {what} execution was aborted (stopped) before it ended",
+        ),
+    }
+
+
 @jsii.implements(events.IRuleTarget)
 class _TopicTarget:
     """An SNS topic as a rule target whose input is ENDED_NOTICE_TEMPLATE, adding no topic policy.
@@ -149,14 +166,7 @@ class Monitoring(Construct):
                 failed_excluding_duplicates,
                 "An IoT CA revocation execution failed (duplicates refused are excluded)",
             ),
-            "ExecutionsTimedOut": (
-                state_machine.metric_timed_out(period=PERIOD, statistic="Sum"),
-                "An IoT CA revocation execution timed out",
-            ),
-            "ExecutionsAborted": (
-                state_machine.metric_aborted(period=PERIOD, statistic="Sum"),
-                "An IoT CA revocation execution was aborted (stopped) before it ended",
-            ),
+            **_ended_early(state_machine, "", "IoT CA revocation"),
             "TriggerDeadLetters": (
                 dead_letters,
                 "An EventBridge event could not start the IoT CA revocation (see the dead-letter queue)",
@@ -170,14 +180,7 @@ class Monitoring(Construct):
                         restore_state_machine.metric_failed(period=PERIOD, statistic="Sum"),
                         "An IoT CA quarantine restore execution failed",
                     ),
-                    "RestoreExecutionsTimedOut": (
-                        restore_state_machine.metric_timed_out(period=PERIOD, statistic="Sum"),
-                        "An IoT CA quarantine restore execution timed out",
-                    ),
-                    "RestoreExecutionsAborted": (
-                        restore_state_machine.metric_aborted(period=PERIOD, statistic="Sum"),
-                        "An IoT CA quarantine restore execution was aborted (stopped) before it ended",
-                    ),
+                    **_ended_early(restore_state_machine, "Restore", "IoT CA quarantine restore"),
                 }
             )
         watched_machines = [state_machine] + ([restore_state_machine] if restore_state_machine else [])
