@@ -354,8 +354,11 @@ def run_regions(args: argparse.Namespace) -> int:
         return exit_codes.BAD_INPUT
     name = args.state_machine_arn.split(":")[6] if args.state_machine_arn else STATE_MACHINE_NAME
     try:
-        search = Deployments(deployed=list(args.regions), denied=[]) if args.regions else None
-        search = search or find_deployments(args, name)
+        search = (
+            Deployments(deployed=list(args.regions), denied=[])
+            if args.regions
+            else find_deployments(args, name)
+        )
         regions, denied_regions = search.deployed, search.denied
         if not regions and not denied_regions:
             err.print(f"ca-revoke run: no Region has a state machine named {name!r}", markup=False)
